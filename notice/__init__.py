@@ -1,0 +1,1 @@
+"""Builds the GB/T 9704 notice and task sheets from YAML content."""

@@ -1,0 +1,85 @@
+"""The command line a clerk uses: validate, list units, build, archive, start a new year."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from . import errors
+from .content import latest_folder, load_content
+from .model import ROLE_LEAD
+
+EXIT_HELP = """
+Exit status: 0 success; 1 the content has problems (each is listed with its file and line,
+nothing is written); 2 the command line is wrong; 3 a fault of the tool or the machine
+(disk full, permission denied); 130 interrupted with Ctrl-C (nothing half-written is left).
+"""
+
+content_option = click.option(
+    "--content", "content_dir", type=click.Path(path_type=Path), default=None,
+    help="A year's content folder (default: the latest year under content/).")
+out_option = click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
+    show_default=True, help="Where the documents are written.")
+
+
+def _guarded(command):
+    """Turn an unexpected fault into one plain sentence and exit status 3, not a traceback."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing half-written was left behind.", err=True)
+            sys.exit(130)
+        except OSError as exc:
+            raise errors.OutputError(f"cannot write: {exc.strerror or exc} "
+                                     f"({exc.filename or 'unknown file'})") from None
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for a clerk
+            raise errors.NoticeError(f"internal error ({type(exc).__name__}: {exc}); "
+                                     "please report it with the content folder") from None
+    return run
+
+
+def _load(content_dir: Path | None):
+    return load_content(content_dir if content_dir is not None else latest_folder())
+
+
+@click.group(help="Builds the GB/T 9704 notice and one task sheet per unit from YAML content.\n"
+             + EXIT_HELP, epilog=None)
+def main() -> None:
+    pass
+
+
+@main.command(help="Check the content and print a summary. Writes nothing.\n" + EXIT_HELP)
+@content_option
+@_guarded
+def validate(content_dir: Path | None) -> None:
+    content = _load(content_dir)
+    by_unit = content.assignments_by_unit()
+    indicators = content.checklist.indicators
+    click.echo(f"{content.folder}: valid — {content.notice.doc_number}")
+    click.echo(f"  {len(indicators)} indicators ({indicators[0].number}–{indicators[-1].number})"
+               f" in {len(content.checklist.domains)} domains")
+    click.echo(f"  {len(content.units.recipients)} recipients, {len(by_unit)} units with work, "
+               f"{sum(len(a) for a in by_unit.values())} assignments")
+    for warning in content.warnings:
+        click.echo(f"  warning: {warning}")
+
+
+@main.command(help="List each unit with the indicators it leads and shares.\n" + EXIT_HELP)
+@content_option
+@_guarded
+def units(content_dir: Path | None) -> None:
+    content = _load(content_dir)
+    for unit, assignments in content.assignments_by_unit().items():
+        leads = [str(a.indicator.number) for a in assignments if a.role == ROLE_LEAD]
+        shares = [str(a.indicator.number) for a in assignments if a.role != ROLE_LEAD]
+        click.echo(f"{unit.order:02d} {unit.name}")
+        click.echo(f"     leads:  {', '.join(leads) or '—'}")
+        click.echo(f"     shares: {', '.join(shares) or '—'}")

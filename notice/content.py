@@ -1,0 +1,320 @@
+"""Loads one year's content folder into the model, refusing anything a clerk got wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .errors import ContentError, Problem
+from .model import (
+    CONSTRAINT_KINDS, Checklist, Collective, Content, Deadline, DocNumber, Domain, Indicator,
+    Notice, SubIndicator, Task, Unit, Units, WorkPoint, WorkPoints,
+)
+from .schema import Reader, suggest
+from .yamlsource import _display, read_yaml
+
+FILES = ("notice.yaml", "workpoints.yaml", "checklist.yaml", "units.yaml")
+TITLE_LINE_LIMIT = 20  # 2号 (22 pt) characters on the 156 mm 版心: 442 pt / 22 pt
+_ORDINALS = "一二三四五六七八九十"
+
+
+def latest_folder(root: Path = Path("content")) -> Path:
+    """The newest year's folder under content/."""
+    years = sorted((p for p in root.glob("[0-9][0-9][0-9][0-9]") if p.is_dir()),
+                   key=lambda p: p.name)
+    if not years:
+        raise ContentError([Problem(str(root), 0, 0, "", "no year folder (such as 2021) here")])
+    return years[-1]
+
+
+def load_content(folder: Path) -> Content:
+    """Read and check every file of a year's content; raise ContentError listing all faults."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ContentError([Problem(_display(folder), 0, 0, "", "the content folder is missing")])
+    problems: list[Problem] = []
+    spots = []
+    parts = {}
+    for name in FILES:
+        path = folder / name
+        node, read_problems = read_yaml(path)
+        problems += read_problems
+        if node is None or read_problems:
+            continue
+        reader = Reader(_display(path))
+        parts[name] = _READERS[name](reader, node)
+        problems += reader.problems
+        spots += reader.spots
+    if problems or len(parts) < len(FILES):
+        raise ContentError(problems)
+    units: Units = parts["units.yaml"]
+    checklist, unit_refs = parts["checklist.yaml"]
+    cross = Reader(_display(folder / "checklist.yaml"))
+    _check_unit_names(cross, unit_refs, units)
+    notice: Notice = parts["notice.yaml"]
+    if folder.name.isdigit() and int(folder.name) != notice.doc_number.year:
+        problems.append(Problem(_display(folder / "notice.yaml"), 0, 0, "doc_number: year",
+                                f"is {notice.doc_number.year} but the folder is {folder.name}"))
+    problems += cross.problems
+    if problems:
+        raise ContentError(problems)
+    content = Content(folder, notice, parts["workpoints.yaml"], checklist, units,
+                      tuple(folder / n for n in FILES), tuple(spots))
+    return _with_warnings(content)
+
+
+# -- notice.yaml -----------------------------------------------------------------------------
+
+def _read_notice(r: Reader, node) -> Notice | None:
+    m = r.mapping(node, "notice", ("issuer", "masthead", "doc_number", "title", "addressees",
+                                   "body", "closing", "signature", "date", "disclosure",
+                                   "printed_by", "printed_on"))
+    if m is None:
+        return None
+    doc_number = None
+    if "doc_number" in m:
+        d = r.mapping(m["doc_number"], "doc_number", ("prefix", "year", "number"))
+        if d is not None and len(d) == 3:
+            prefix = r.text(d["prefix"], "doc_number: prefix")
+            year = r.integer(d["year"], "doc_number: year", 1949, 2999)
+            number = r.integer(d["number"], "doc_number: number", 1, 99999)
+            if None not in (prefix, year, number):
+                doc_number = DocNumber(prefix, year, number)
+    get = _getter(r, m)
+    title = _title(r, m.get("title"), "title")
+    return Notice(
+        issuer=get("issuer", r.text), masthead=get("masthead", r.text, "title"),
+        doc_number=doc_number, title=title,
+        addressees=get("addressees", r.texts), body=get("body", r.texts),
+        closing=get("closing", r.text), signature=get("signature", r.text),
+        date=get("date", r.date), disclosure=get("disclosure", r.text),
+        printed_by=get("printed_by", r.text), printed_on=get("printed_on", r.date),
+    )
+
+
+def _getter(r: Reader, m: dict):
+    def get(key, read, *args):
+        return read(m[key], key, *args) if key in m else None
+    return get
+
+
+def _title(r: Reader, node, where: str) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    lines = r.texts(node, where, "title")
+    for n, (line, item) in enumerate(zip(lines, node.value, strict=False), start=1):
+        if _width(line) > TITLE_LINE_LIMIT:
+            r.fail(item, f"{where} line {n}", f"holds {_width(line):g} characters; a title line "
+                   f"holds at most {TITLE_LINE_LIMIT}: break it into two lines")
+    return lines
+
+
+def _width(text: str) -> float:
+    """Width in full-width characters: ASCII letters and digits count half."""
+    return sum(0.5 if ord(ch) < 0x2000 else 1 for ch in text)
+
+
+# -- workpoints.yaml -------------------------------------------------------------------------
+
+def _read_workpoints(r: Reader, node) -> WorkPoints | None:
+    m = r.mapping(node, "work points", ("title", "opening", "points", "attachments"))
+    if m is None:
+        return None
+    points = []
+    for n, item in enumerate(r.sequence(m["points"], "points") if "points" in m else [], 1):
+        p = r.mapping(item, f"point {n}", ("heading", "body"))
+        if p is not None and len(p) == 2:
+            heading = r.text(p["heading"], f"point {n}: heading", "heading")
+            body = r.text(p["body"], f"point {n}: body")
+            points.append(WorkPoint(heading, body))
+    get = _getter(r, m)
+    return WorkPoints(_title(r, m.get("title"), "title"), get("opening", r.text), tuple(points),
+                      get("attachments", r.texts))
+
+
+# -- checklist.yaml --------------------------------------------------------------------------
+
+_INDICATOR_KEYS = ("number", "name", "kind", "main_tasks", "deadline", "lead_units",
+                   "responsible_units")
+
+
+def _read_checklist(r: Reader, node):
+    """The checklist, and (node, where, name) of every unit name it uses."""
+    m = r.mapping(node, "checklist", ("title", "domains"))
+    refs: list = []
+    if m is None:
+        return None, refs
+    domains = []
+    last_number = None
+    for item in r.sequence(m["domains"], "domains") if "domains" in m else []:
+        d = r.mapping(item, "domain", ("name", "tasks"))
+        if d is None or "name" not in d:
+            continue
+        domain_name = r.text(d["name"], "domain: name") or "?"
+        tasks = []
+        for titem in r.sequence(d["tasks"], f"domain {domain_name}: tasks") if "tasks" in d else []:
+            t = r.mapping(titem, f"domain {domain_name}: task", ("ordinal", "name", "indicators"))
+            if t is None or len(t) < 3:
+                continue
+            ordinal = r.text(t["ordinal"], f"domain {domain_name}: task: ordinal")
+            if ordinal is not None and not all(ch in _ORDINALS for ch in ordinal):
+                r.fail(t["ordinal"], f"domain {domain_name}: task: ordinal",
+                       f'"{ordinal}" must be a Chinese numeral such as 二 (printed （二）)')
+            task_name = r.text(t["name"], f"task {ordinal}: name") or "?"
+            label = f"（{ordinal}）{task_name}"
+            indicators = []
+            for iitem in r.sequence(t["indicators"], f"task {ordinal}: indicators"):
+                indicator = _read_indicator(r, iitem, domain_name, label, refs)
+                if indicator is None:
+                    continue
+                if last_number is not None and indicator.number <= last_number:
+                    what = ("appears twice" if indicator.number == last_number
+                            else f"comes after {last_number}")
+                    r.fail(iitem.value[0][1] if iitem.value else iitem,
+                           f"indicator {indicator.number}",
+                           f"the number {what}; numbers must be unique and increasing")
+                last_number = indicator.number
+                indicators.append(indicator)
+            tasks.append(Task(ordinal or "?", task_name, tuple(indicators)))
+        domains.append(Domain(domain_name, tuple(tasks)))
+    title = r.text(m["title"], "title", "title") if "title" in m else None
+    return Checklist(title, tuple(domains)), refs
+
+
+def _read_indicator(r: Reader, node, domain: str, task: str, refs: list) -> Indicator | None:
+    m = r.mapping(node, "indicator", _INDICATOR_KEYS, ("sub_indicators", "target"))
+    if m is None or "number" not in m:
+        return None
+    number = r.integer(m["number"], "indicator: number", 1, 999)
+    where = f"indicator {number}"
+    subs = []
+    if "sub_indicators" in m:
+        for n, item in enumerate(r.sequence(m["sub_indicators"], f"{where}: sub_indicators"), 1):
+            s = r.mapping(item, f"{where}: sub-indicator {n}", ("name",), ("target",))
+            if s and "name" in s:
+                subs.append(SubIndicator(
+                    r.text(s["name"], f"{where}: sub-indicator {n}: name"),
+                    r.text(s["target"], f"{where}: sub-indicator {n}: target")
+                    if "target" in s else None))
+    target = r.text(m["target"], f"{where}: target") if "target" in m else None
+    if "target" not in m and (not subs or any(s.target is None for s in subs)):
+        r.fail(node, where, 'the key "target" is missing (only an indicator whose every '
+               "sub-indicator has its own target may leave it out)")
+    deadline = None
+    if "deadline" in m:
+        found = r.deadline_match(m["deadline"], f"{where}: deadline")
+        if found:
+            text, match = found
+            year, month, day = match.groups()
+            deadline = Deadline(text, int(year), int(month), int(day) if day else None)
+    for key, label in (("lead_units", "lead unit"), ("responsible_units", "responsible unit")):
+        if isinstance(m.get(key), yaml.SequenceNode):
+            refs += [(item, f"{where}, {label}", item.value) for item in m[key].value
+                     if isinstance(item, yaml.ScalarNode)]
+    get = _getter(r, m)
+    if number is None:
+        return None
+    return Indicator(
+        number=number, name=get("name", r.text) if "name" in m else None,
+        sub_indicators=tuple(subs), target=target,
+        kind=r.choice(m["kind"], f"{where}: kind", CONSTRAINT_KINDS) if "kind" in m else None,
+        main_tasks=r.text(m["main_tasks"], f"{where}: main_tasks") if "main_tasks" in m else None,
+        deadline=deadline,
+        lead_units=r.texts(m["lead_units"], f"{where}: lead unit") if "lead_units" in m else (),
+        responsible_units=r.texts(m["responsible_units"], f"{where}: responsible unit")
+        if "responsible_units" in m else (),
+        domain=domain, task=task,
+    )
+
+
+def _check_unit_names(r: Reader, refs, units: Units) -> None:
+    """Every lead or responsible unit must be a known unit or collective."""
+    known = units.names()
+    for unit_node, where, name in refs:
+        if name not in known:
+            hint = suggest(name, known)
+            meant = f' (did you mean "{hint}"?)' if hint else " (add it to units.yaml if it is new)"
+            r.fail(unit_node, where, f'"{name}" is not a known unit{meant}')
+
+
+# -- units.yaml ------------------------------------------------------------------------------
+
+def _read_units(r: Reader, node) -> Units | None:
+    m = r.mapping(node, "units", ("recipients_title", "recipients"),
+                  ("other_units", "collectives"))
+    if m is None:
+        return None
+    order = iter(range(1, 100000))
+    seen: dict[str, yaml.Node] = {}
+
+    def unit(item, where: str) -> Unit | None:
+        if isinstance(item, yaml.MappingNode):
+            u = r.mapping(item, where, ("name",), ("addressee",))
+            if not u or "name" not in u:
+                return None
+            name = r.text(u["name"], f"{where}: name")
+            addressee = r.text(u["addressee"], f"{where}: addressee") if "addressee" in u else name
+            name_node = u["name"]
+        else:
+            name = addressee = r.text(item, where)
+            name_node = item
+        if name is None:
+            return None
+        if name in seen:
+            r.fail(name_node, where, f'"{name}" is listed twice '
+                   f"(first on line {seen[name].start_mark.line + 1})")
+        seen[name] = name_node
+        return Unit(name, addressee, next(order))
+
+    def unit_list(key: str) -> tuple[Unit, ...]:
+        if key not in m:
+            return ()
+        items = [unit(item, key) for item in r.sequence(m[key], key)]
+        return tuple(u for u in items if u)
+
+    recipients = unit_list("recipients")
+    others = unit_list("other_units")
+    collectives = []
+    for item in r.sequence(m["collectives"], "collectives") if "collectives" in m else []:
+        c = r.mapping(item, "collective", ("name",), ("full_name", "members"))
+        if not c or "name" not in c:
+            continue
+        name = r.text(c["name"], "collective: name")
+        full = r.text(c["full_name"], f"collective {name}: full_name") if "full_name" in c else name
+        if "members" in c:
+            members = tuple(u for u in (unit(i, f"collective {name}: member")
+                                        for i in r.sequence(c["members"], f"collective {name}: "
+                                                            "members")) if u)
+        else:
+            members = (unit(c["name"], f"collective {name}"),)
+            members = tuple(Unit(u.name, full, u.order) for u in members if u)
+        if name is not None:
+            collectives.append(Collective(name, full, members))
+    title = r.text(m["recipients_title"], "recipients_title", "title")
+    return Units(title, recipients, others, tuple(collectives))
+
+
+_READERS = {
+    "notice.yaml": _read_notice,
+    "workpoints.yaml": _read_workpoints,
+    "checklist.yaml": _read_checklist,
+    "units.yaml": _read_units,
+}
+
+
+def _with_warnings(content: Content) -> Content:
+    """Warnings do not stop a build: recipients with no work, workers not on the list."""
+    by_unit = content.assignments_by_unit()
+    working = {u.name for u in by_unit}
+    recipients = {u.name for u in content.units.recipients}
+    idle = [u.name for u in content.units.recipients if u.name not in working]
+    outside = [u.name for u in content.units.other_units if u.name in working]
+    warnings = []
+    if idle:
+        warnings.append(f"{len(idle)} recipients have no assignment: {'、'.join(idle)}")
+    if outside:
+        warnings.append(f"assigned but not on the {content.units.recipients_title}: "
+                        f"{'、'.join(n for n in outside if n not in recipients)}")
+    return Content(content.folder, content.notice, content.workpoints, content.checklist,
+                   content.units, content.files, content.spots, tuple(warnings))
