@@ -11,6 +11,7 @@ import click
 from . import errors
 from .content import latest_folder, load_content
 from .model import ROLE_LEAD
+from .style import FONT_ROLES
 
 EXIT_HELP = """
 Exit status: 0 success; 1 the content has problems (each is listed with its file and line,
@@ -70,6 +71,34 @@ def validate(content_dir: Path | None) -> None:
                f"{sum(len(a) for a in by_unit.values())} assignments")
     for warning in content.warnings:
         click.echo(f"  warning: {warning}")
+
+
+@main.command(help="Build the notice (PDF and DOCX) and the task sheets into OUT/<year>/.\n"
+              + EXIT_HELP)
+@content_option
+@out_option
+@click.option("--font", "fonts", multiple=True, metavar="ROLE=FILE",
+              help="Use a font file of your own for a role (title, body, heading, kai, "
+                   "page_number). Repeatable.")
+@_guarded
+def build(content_dir: Path | None, out_dir: Path, fonts: tuple[str, ...]) -> None:
+    from .build import build as run_build
+
+    overrides = {}
+    for item in fonts:
+        role, sep, path = item.partition("=")
+        if not sep or role not in FONT_ROLES:
+            raise click.BadParameter(f'"{item}": write ROLE=FILE with ROLE one of '
+                                     f"{', '.join(FONT_ROLES)}", param_hint="--font")
+        overrides[role] = path
+    result = run_build(content_dir if content_dir is not None else latest_folder(), out_dir,
+                       overrides)
+    for line in result.fonts.summary():
+        click.echo(f"font {line}")
+    for written in result.written:
+        click.echo(f"wrote {result.root / written.path}")
+    for warning in result.content.warnings + tuple(result.notes):
+        click.echo(f"warning: {warning}")
 
 
 @main.command(help="List each unit with the indicators it leads and shares.\n" + EXIT_HELP)

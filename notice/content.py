@@ -11,7 +11,7 @@ from .model import (
     CONSTRAINT_KINDS, Checklist, Collective, Content, Deadline, DocNumber, Domain, Indicator,
     Notice, SubIndicator, Task, Unit, Units, WorkPoint, WorkPoints,
 )
-from .schema import Reader, suggest
+from .schema import Reader, plain, suggest
 from .yamlsource import _display, read_yaml
 
 FILES = ("notice.yaml", "workpoints.yaml", "checklist.yaml", "units.yaml")
@@ -36,32 +36,51 @@ def load_content(folder: Path) -> Content:
     problems: list[Problem] = []
     spots = []
     parts = {}
+    nodes = {}
+    sound = set()  # files read without a single problem
     for name in FILES:
         path = folder / name
         node, read_problems = read_yaml(path)
         problems += read_problems
-        if node is None or read_problems:
+        if node is None:
             continue
+        # A file that parsed (duplicate keys at most) is still checked field by field, so
+        # every fault in it is reported in the same run.
         reader = Reader(_display(path))
         parts[name] = _READERS[name](reader, node)
+        nodes[name] = node
         problems += reader.problems
         spots += reader.spots
+        if not read_problems and not reader.problems:
+            sound.add(name)
+    # Cross-file checks run whenever their inputs could be read, alongside other faults.
+    cross = Reader(_display(folder / "checklist.yaml"))
+    if "units.yaml" in sound and "checklist.yaml" in parts:
+        _check_unit_names(cross, parts["checklist.yaml"][1], parts["units.yaml"])
+    problems += cross.problems
+    notice: Notice | None = parts.get("notice.yaml")
+    year = notice.doc_number.year if notice and notice.doc_number else None
+    if year is not None and folder.name.isdigit() and int(folder.name) != year:
+        year_node = _child(_child(nodes["notice.yaml"], "doc_number"), "year")
+        r = Reader(_display(folder / "notice.yaml"))
+        r.fail(year_node, "doc_number: year", f"is {year} but the folder is {folder.name}; "
+               "the two must agree")
+        problems += r.problems
     if problems or len(parts) < len(FILES):
         raise ContentError(problems)
-    units: Units = parts["units.yaml"]
-    checklist, unit_refs = parts["checklist.yaml"]
-    cross = Reader(_display(folder / "checklist.yaml"))
-    _check_unit_names(cross, unit_refs, units)
-    notice: Notice = parts["notice.yaml"]
-    if folder.name.isdigit() and int(folder.name) != notice.doc_number.year:
-        problems.append(Problem(_display(folder / "notice.yaml"), 0, 0, "doc_number: year",
-                                f"is {notice.doc_number.year} but the folder is {folder.name}"))
-    problems += cross.problems
-    if problems:
-        raise ContentError(problems)
-    content = Content(folder, notice, parts["workpoints.yaml"], checklist, units,
+    checklist, _refs = parts["checklist.yaml"]
+    content = Content(folder, notice, parts["workpoints.yaml"], checklist, parts["units.yaml"],
                       tuple(folder / n for n in FILES), tuple(spots))
     return _with_warnings(content)
+
+
+def _child(node, key: str):
+    """The value node under a key of a mapping node, or None."""
+    if isinstance(node, yaml.MappingNode):
+        for k, value in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return value
+    return None
 
 
 # -- notice.yaml -----------------------------------------------------------------------------
@@ -102,12 +121,17 @@ def _getter(r: Reader, m: dict):
 def _title(r: Reader, node, where: str) -> tuple[str, ...]:
     if node is None:
         return ()
-    lines = r.texts(node, where, "title")
-    for n, (line, item) in enumerate(zip(lines, node.value, strict=False), start=1):
-        if _width(line) > TITLE_LINE_LIMIT:
-            r.fail(item, f"{where} line {n}", f"holds {_width(line):g} characters; a title line "
+    lines = []
+    for n, item in enumerate(r.sequence(node, where), start=1):
+        line = r.text(item, f"{where} line {n}", "title")
+        if line is None:
+            continue
+        width = _width(plain(line))
+        if width > TITLE_LINE_LIMIT:
+            r.fail(item, f"{where} line {n}", f"holds {width:g} characters; a title line "
                    f"holds at most {TITLE_LINE_LIMIT}: break it into two lines")
-    return lines
+        lines.append(line)
+    return tuple(lines)
 
 
 def _width(text: str) -> float:
@@ -147,6 +171,7 @@ def _read_checklist(r: Reader, node):
         return None, refs
     domains = []
     last_number = None
+    first_line: dict[int, int] = {}  # indicator number → line it was first given on
     for item in r.sequence(m["domains"], "domains") if "domains" in m else []:
         d = r.mapping(item, "domain", ("name", "tasks"))
         if d is None or "name" not in d:
@@ -168,13 +193,16 @@ def _read_checklist(r: Reader, node):
                 indicator = _read_indicator(r, iitem, domain_name, label, refs)
                 if indicator is None:
                     continue
-                if last_number is not None and indicator.number <= last_number:
-                    what = ("appears twice" if indicator.number == last_number
-                            else f"comes after {last_number}")
-                    r.fail(iitem.value[0][1] if iitem.value else iitem,
-                           f"indicator {indicator.number}",
-                           f"the number {what}; numbers must be unique and increasing")
-                last_number = indicator.number
+                number, number_node = indicator.number, _child(iitem, "number")
+                if number in first_line:
+                    r.fail(number_node, f"indicator {number}: number", f"{number} is used "
+                           f"twice (first on line {first_line[number]}); numbers must be "
+                           "unique and increasing")
+                elif last_number is not None and number < last_number:
+                    r.fail(number_node, f"indicator {number}: number", f"{number} comes after "
+                           f"{last_number}; numbers must be unique and increasing")
+                first_line.setdefault(number, number_node.start_mark.line + 1)
+                last_number = number
                 indicators.append(indicator)
             tasks.append(Task(ordinal or "?", task_name, tuple(indicators)))
         domains.append(Domain(domain_name, tuple(tasks)))
@@ -183,11 +211,12 @@ def _read_checklist(r: Reader, node):
 
 
 def _read_indicator(r: Reader, node, domain: str, task: str, refs: list) -> Indicator | None:
-    m = r.mapping(node, "indicator", _INDICATOR_KEYS, ("sub_indicators", "target"))
+    number_node = _child(node, "number")
+    number = r.integer(number_node, "indicator: number", 1, 999) if number_node else None
+    where = f"indicator {number}" if number is not None else "indicator"
+    m = r.mapping(node, where, _INDICATOR_KEYS, ("sub_indicators", "target"))
     if m is None or "number" not in m:
         return None
-    number = r.integer(m["number"], "indicator: number", 1, 999)
-    where = f"indicator {number}"
     subs = []
     if "sub_indicators" in m:
         for n, item in enumerate(r.sequence(m["sub_indicators"], f"{where}: sub_indicators"), 1):
@@ -210,8 +239,9 @@ def _read_indicator(r: Reader, node, domain: str, task: str, refs: list) -> Indi
             deadline = Deadline(text, int(year), int(month), int(day) if day else None)
     for key, label in (("lead_units", "lead unit"), ("responsible_units", "responsible unit")):
         if isinstance(m.get(key), yaml.SequenceNode):
-            refs += [(item, f"{where}, {label}", item.value) for item in m[key].value
-                     if isinstance(item, yaml.ScalarNode)]
+            refs += [(item, f"{where}: {label} {n}", item.value.strip())
+                     for n, item in enumerate(m[key].value, start=1)
+                     if isinstance(item, yaml.ScalarNode) and item.value.strip()]
     get = _getter(r, m)
     if number is None:
         return None
@@ -221,8 +251,10 @@ def _read_indicator(r: Reader, node, domain: str, task: str, refs: list) -> Indi
         kind=r.choice(m["kind"], f"{where}: kind", CONSTRAINT_KINDS) if "kind" in m else None,
         main_tasks=r.text(m["main_tasks"], f"{where}: main_tasks") if "main_tasks" in m else None,
         deadline=deadline,
-        lead_units=r.texts(m["lead_units"], f"{where}: lead unit") if "lead_units" in m else (),
-        responsible_units=r.texts(m["responsible_units"], f"{where}: responsible unit")
+        lead_units=r.texts(m["lead_units"], f"{where}: lead_units", item=f"{where}: lead unit")
+        if "lead_units" in m else (),
+        responsible_units=r.texts(m["responsible_units"], f"{where}: responsible_units",
+                                  item=f"{where}: responsible unit")
         if "responsible_units" in m else (),
         domain=domain, task=task,
     )
@@ -312,7 +344,8 @@ def _with_warnings(content: Content) -> Content:
     outside = [u.name for u in content.units.other_units if u.name in working]
     warnings = []
     if idle:
-        warnings.append(f"{len(idle)} recipients have no assignment: {'、'.join(idle)}")
+        noun = "recipient has" if len(idle) == 1 else "recipients have"
+        warnings.append(f"{len(idle)} {noun} no assignment: {'、'.join(idle)}")
     if outside:
         warnings.append(f"assigned but not on the {content.units.recipients_title}: "
                         f"{'、'.join(n for n in outside if n not in recipients)}")

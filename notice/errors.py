@@ -50,6 +50,10 @@ class ContentError(NoticeError):
     def format_message(self) -> str:
         return self.message
 
+    def show(self, file=None) -> None:
+        """Print one problem a line, each starting with its file:line:column (no "Error:")."""
+        click.echo(self.format_message(), file=file, err=file is None)
+
 
 class OutputError(NoticeError):
     """Writing an output failed (disk full, permission denied, …); earlier outputs are intact."""

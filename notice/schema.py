@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import re
@@ -12,8 +13,9 @@ from .errors import Problem
 from .model import Spot
 from .yamlsource import scalar_value
 
-_CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
-_DEADLINE = re.compile(r"^(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?$")
+# ASCII digits only: \d would also take full-width ２０２１, which prints out of style.
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{1,2})-([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})日)$")
+_DEADLINE = re.compile(r"^([0-9]{4})年([0-9]{1,2})月(?:([0-9]{1,2})日)?$")
 # Control characters other than tab and newline never belong in printed text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 TO_FILL = "待填"  # what new-year writes where a clerk must give a new value
@@ -52,25 +54,35 @@ class Reader:
                 optional: tuple[str, ...] = ()) -> dict[str, yaml.Node] | None:
         """The mapping's values by key; unknown keys and missing required ones are problems."""
         if not isinstance(node, yaml.MappingNode):
-            self.fail(node, where, f"must be a mapping with the keys {', '.join(required)}")
+            self.fail(node, where, f"must hold the keys {', '.join(required)}, each written "
+                      "as key: value on a line of its own")
             return None
         known = required + optional
         values: dict[str, yaml.Node] = {}
+        hinted: set[str] = set()
         for key, value in node.value:
             name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
             if name not in known:
                 hint = suggest(name, list(known))
                 meant = f' (did you mean "{hint}"?)' if hint else f"; known keys: {', '.join(known)}"
                 self.fail(key, where, f'unknown key "{name}"{meant}')
+                hinted.add(hint or "")
             else:
                 values[name] = value
-        for name in required:
-            if name not in values:
-                self.fail(node, where, f'the key "{name}" is missing')
+        # A misspelt key is reported once, as unknown with its suggestion, not also as missing.
+        missing = [name for name in required if name not in values and name not in hinted]
+        if len(missing) == 1:
+            self.fail(node, where, f'the key "{missing[0]}" is missing')
+        elif missing:
+            keys = ", ".join(f'"{name}"' for name in missing)
+            self.fail(node, where, f"the keys {keys} are missing")
         return values
 
     def sequence(self, node, where: str) -> list[yaml.Node]:
         """The items of a non-empty list."""
+        if isinstance(node, yaml.ScalarNode) and scalar_value(node) is None:
+            self.fail(node, where, "is empty; give at least one item")
+            return []
         if not isinstance(node, yaml.SequenceNode):
             self.fail(node, where, "must be a list (one item a line, each starting with -)")
             return []
@@ -85,17 +97,12 @@ class Reader:
         if not isinstance(node, yaml.ScalarNode):
             self.fail(node, where, "must be text, not a list or a mapping")
             return None
-        value = scalar_value(node)
-        if isinstance(value, bool) or value is None or isinstance(value, dt.date):
-            if value is None or node.value == "":
-                self.fail(node, where, "is empty; write the text")
-                return None
-            value = node.value  # 是/no/2021-01-01 written as text: keep what was typed
-        if not isinstance(value, (str, int, float)):
-            self.fail(node, where, "must be text")
+        if scalar_value(node) is None:
+            self.fail(node, where, "is empty; write the text")
             return None
-        value = str(value) if not isinstance(value, str) else value
-        value = value.strip()
+        # Keep what was typed even where YAML reads a number, a date or yes/no: 0.50 stays
+        # 0.50 (not 0.5), 2021-01-01 stays as written.
+        value = node.value.strip()
         if not value:
             self.fail(node, where, "is empty; write the text")
             return None
@@ -107,6 +114,8 @@ class Reader:
             self.fail(node, where, f"contains the invisible control character "
                       f"U+{ord(bad.group()):04X}; delete it")
             return None
+        if _runs_on_into_item(node, self, where):
+            return None
         markup = markup_problem(value)
         if markup:
             self.fail(node, where, markup)
@@ -116,33 +125,51 @@ class Reader:
         return value
 
     def integer(self, node, where: str, low: int = 1, high: int = 9999) -> int | None:
-        value = scalar_value(node) if isinstance(node, yaml.ScalarNode) else None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(node, where, "must be a whole number")
+        """A whole number written in the digits 0-9, read as decimal (011 is 11, not octal 9)."""
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail(node, where, "must be a whole number, not a list or a mapping")
             return None
+        typed = node.value.strip()
+        if not typed:
+            self.fail(node, where, "is empty; write a whole number")
+            return None
+        if not re.fullmatch(r"[0-9]+", typed):
+            self.fail(node, where, f'"{typed}" is not a whole number; write it with the '
+                      "digits 0-9")
+            return None
+        value = int(typed)
         if not low <= value <= high:
-            self.fail(node, where, f"must be between {low} and {high}")
+            self.fail(node, where, f"is {value}; it must be between {low} and {high}")
             return None
         return value
 
     def date(self, node, where: str) -> dt.date | None:
         """A date written 2021-02-23 or 2021年2月23日."""
-        value = scalar_value(node) if isinstance(node, yaml.ScalarNode) else None
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail(node, where, "must be a date such as 2021-02-23, not a list or a mapping")
+            return None
+        value = scalar_value(node)
         if isinstance(value, dt.datetime):
             value = value.date()
         if isinstance(value, dt.date):
             return value
-        if value == TO_FILL:
+        typed = node.value.strip()
+        if typed == TO_FILL:
             self.fail(node, where, f"still says {TO_FILL}: write this year's date")
             return None
-        match = _CHINESE_DATE.match(str(value)) if isinstance(value, str) else None
+        if not typed:
+            self.fail(node, where, "is empty; write a date such as 2021-02-23")
+            return None
+        match = _DATE.match(typed)
         if match:
-            try:
-                return dt.date(*map(int, match.groups()))
-            except ValueError:
-                pass
-        self.fail(node, where, f'"{node.value if node is not None else ""}" is not a date; '
-                  "write it as 2021-02-23 or 2021年2月23日")
+            year, month, day = (int(g) for g in match.groups() if g is not None)
+            if _day_exists(year, month, day):
+                return dt.date(year, month, day)
+            self.fail(node, where, f'"{typed}" is not a date that exists; check the month '
+                      "and the day")
+            return None
+        self.fail(node, where, f'"{typed}" is not a date; write it as 2021-02-23 or '
+                  "2021年2月23日")
         return None
 
     def choice(self, node, where: str, choices: tuple[str, ...]) -> str | None:
@@ -155,9 +182,11 @@ class Reader:
                   f" must be one of {' or '.join(choices)}{meant}")
         return None
 
-    def texts(self, node, where: str, role: str = "body") -> tuple[str, ...]:
-        items = [self.text(item, f"{where} {n}", role)
-                 for n, item in enumerate(self.sequence(node, where), start=1)]
+    def texts(self, node, where: str, role: str = "body",
+              item: str | None = None) -> tuple[str, ...]:
+        """The texts of a non-empty list; each item is named `item n` (default `where n`)."""
+        items = [self.text(entry, f"{item or where} {n}", role)
+                 for n, entry in enumerate(self.sequence(node, where), start=1)]
         return tuple(t for t in items if t is not None)
 
     def deadline_match(self, node, where: str):
@@ -165,13 +194,45 @@ class Reader:
         if value is None:
             return None
         match = _DEADLINE.match(value)
-        if not match or not 1 <= int(match.group(2)) <= 12 or (
-            match.group(3) and not 1 <= int(match.group(3)) <= 31
-        ):
+        if not match:
             self.fail(node, where, f'"{value}" is not a deadline; write it as 2021年3月 '
                       "or 2021年3月31日")
             return None
+        year, month, day = match.groups()
+        if not _day_exists(int(year), int(month), int(day) if day else 1):
+            self.fail(node, where, f'"{value}" is not a date that exists; check the month'
+                      + (" and the day" if day else ""))
+            return None
         return value, match
+
+
+def _day_exists(year: int, month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+_RUN_ON_ITEM = re.compile(r"\n[ ]*(- )")
+
+
+def _runs_on_into_item(node: yaml.ScalarNode, reader: Reader, where: str) -> bool:
+    """A plain text that swallowed the next line "- …": a list item indented too far.
+
+    YAML joins `- 市科学技术局` and a following `   - 市公安局` into one text
+    "市科学技术局 - 市公安局"; the clerk meant two items.
+    """
+    start, end = node.start_mark, node.end_mark
+    if node.style is not None or end.line == start.line or start.buffer is None:
+        return False
+    match = _RUN_ON_ITEM.search(start.buffer, start.index, end.index)
+    if not match:
+        return False
+    dash = match.start(1)
+    line = start.line + start.buffer.count("\n", start.index, dash) + 1
+    column = dash - start.buffer.rfind("\n", 0, dash)
+    reader.problems.append(Problem(
+        reader.file, line, column, where,
+        'this line starts with "-" but is indented further than the item above, so it was '
+        "read as part of that item's text; line it up with the other items"))
+    return True
 
 
 def markup_problem(text: str) -> str | None:
@@ -186,7 +247,10 @@ def markup_problem(text: str) -> str | None:
             depth_open = pair
             i += 2
             continue
-        if text[i] == "}" and depth_open is not None:
+        if text[i] == "}":
+            if depth_open is None:
+                return ('"}" closes nothing: write _{…} for a subscript or ^{…} for a '
+                        "superscript, or delete it")
             depth_open = None
         i += 1
     if depth_open is not None:

@@ -10,58 +10,117 @@ from .errors import Problem
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of keeping the last one silently."""
+    """SafeLoader for composing; duplicate keys are reported by _duplicate_keys below."""
 
 
 def _display(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
 
 def read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
-    """Parse one file into a YAML node tree; every failure becomes a located Problem."""
+    """Parse one file into a YAML node tree; every failure becomes a located Problem.
+
+    The node is None when the file cannot be read at all; duplicate keys are reported
+    alongside a node, so the rest of the file is still checked.
+    """
     name = _display(path)
     if not path.is_file():
-        return None, [Problem(name, 0, 0, "", "file is missing")]
-    raw = path.read_bytes()
+        return None, [Problem(name, 0, 0, "", "the file is missing (each year's folder needs "
+                              "notice.yaml, workpoints.yaml, checklist.yaml and units.yaml)")]
     try:
-        text = raw.decode("utf-8-sig")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(name, 0, 0, "", f"the file cannot be opened: "
+                              f"{exc.strerror or exc}")]
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        text = raw[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [
-            Problem(name, line, column, "", "the file is not UTF-8 text; save it as UTF-8")
-        ]
+        start = bom + exc.start
+        line_start = max(raw.rfind(b"\n", 0, start) + 1, bom)
+        line = raw[:start].count(b"\n") + 1
+        # The column counts characters, as an editor shows them, not bytes.
+        column = len(raw[line_start:start].decode("utf-8", errors="replace")) + 1
+        return None, [Problem(name, line, column, "",
+                              "the file is not saved as UTF-8 (perhaps as GBK or ANSI); "
+                              "open it and save it again with the encoding UTF-8")]
     problems = [
         Problem(name, number, len(line) - len(line.lstrip(" ")) + 1, "",
                 "a tab is used for indentation; indent with spaces")
-        for number, line in enumerate(text.splitlines(), start=1)
+        for number, line in enumerate(text.split("\n"), start=1)
         if line.strip() and line.lstrip(" ").startswith("\t")
     ]
     if problems:
         return None, problems
     if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.split("\n")
     ):
         return None, [Problem(name, 0, 0, "", "the file is empty")]
     try:
         node = yaml.compose(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = f"the YAML cannot be read: {exc.problem}"
-        if exc.context:
-            what += f" ({exc.context})"
-        return None, [Problem(name, mark.line + 1, mark.column + 1, "", what)]
+        line, column, what = _explain(exc)
+        return None, [Problem(name, line, column, "", what)]
+    except yaml.reader.ReaderError as exc:
+        # A character YAML refuses outright (a control character pasted from elsewhere).
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return None, [Problem(name, line, column, "", f"contains the invisible control "
+                              f"character U+{ord(char):04X}; delete it")]
     if node is None:
         return None, [Problem(name, 0, 0, "", "the file is empty")]
     if not isinstance(node, yaml.MappingNode):
         return None, [
             Problem(name, node.start_mark.line + 1, node.start_mark.column + 1, "",
-                    "the top level must be a mapping of keys to values")
+                    "the top level must be a mapping of keys to values (lines such as "
+                    "title: …), not a list or a single text")
         ]
     return node, _duplicate_keys(node, name)
+
+
+def _explain(exc: yaml.MarkedYAMLError) -> tuple[int, int, str]:
+    """Line, column and plain words for a YAML syntax error, pointing where the fault is."""
+    problem = exc.problem or ""
+    context = exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    what = f"the YAML cannot be read: {problem}" + (f" ({context})" if context else "")
+    if problem.startswith("could not find expected ':'") and exc.context_mark:
+        mark = exc.context_mark
+        what = ('this line has no ":" after its key (write key: value), or a text goes on '
+                "to this line without being indented")
+    elif problem == "mapping values are not allowed here":
+        what = ('a ":" is not allowed here: if the text itself contains ": ", put the whole '
+                "text in quotes; otherwise check the indentation of this line")
+    elif (problem.startswith("expected <block end>")
+          or problem.startswith("did not find expected key")
+          or problem.startswith("did not find expected '-'")):
+        what = ("this line is indented differently from the lines around it; line it up "
+                "with the entries it belongs to")
+    elif problem == "found unexpected end of stream" and "quoted" in context \
+            and exc.context_mark:
+        mark = exc.context_mark
+        what = "this quotation mark is never closed"
+    elif problem.startswith(("expected ',' or ']'", "expected ',' or '}'")) and exc.context_mark:
+        mark = exc.context_mark
+        opening, closing = ("[", "]") if "]" in problem else ("{", "}")
+        what = f'this "{opening}" is never closed with "{closing}"'
+    elif problem.startswith("found character '\\t'"):
+        what = "a tab is used here; use spaces instead"
+    elif problem.startswith("found character '"):
+        char = problem.split("'")[1]
+        what = f'a text cannot start with "{char}"; put the whole text in quotes'
+    elif problem.startswith("found undefined alias"):
+        what = 'a text cannot start with "*"; put the whole text in quotes'
+    elif problem == "but found another document":
+        what = 'a line "---" splits the file in two; delete it'
+    elif problem.startswith("found unknown escape character"):
+        what = ('a backslash "\\" inside double quotes must be written "\\\\"; or put the '
+                "text in single quotes")
+    return mark.line + 1, mark.column + 1, what
 
 
 def _duplicate_keys(node: yaml.Node, name: str) -> list[Problem]:
@@ -73,7 +132,8 @@ def _duplicate_keys(node: yaml.Node, name: str) -> list[Problem]:
                 if key.value in seen:
                     problems.append(Problem(
                         name, key.start_mark.line + 1, key.start_mark.column + 1, "",
-                        f'key "{key.value}" appears twice (first on line {seen[key.value]})',
+                        f'the key "{key.value}" is written twice here (first on line '
+                        f"{seen[key.value]}); keep only one",
                     ))
                 else:
                     seen[key.value] = key.start_mark.line + 1

@@ -1,0 +1,70 @@
+"""GB/T 9704-2012 in numbers: every length, size, colour and font role, defined once.
+
+The CSS (templates/notice.css) and the DOCX writer both read this module; clause numbers
+refer to the standard.
+"""
+
+from __future__ import annotations
+
+PT_PER_MM = 72 / 25.4
+
+# 5.2.1 paper: A4, printed on both sides
+PAGE_WIDTH_MM = 210.0
+PAGE_HEIGHT_MM = 297.0
+# 5.2.2 版心 156 × 225 mm; 天头 37 mm, 订口 28 mm
+TOP_MM = 37.0
+LEFT_MM = 28.0
+TEXT_WIDTH_MM = 156.0
+TEXT_HEIGHT_MM = 225.0
+RIGHT_MM = PAGE_WIDTH_MM - LEFT_MM - TEXT_WIDTH_MM  # 26
+BOTTOM_MM = PAGE_HEIGHT_MM - TOP_MM - TEXT_HEIGHT_MM  # 35
+
+# 5.2.3 grid: 22 lines of 28 characters of 3号 (16 pt) type
+LINES_PER_PAGE = 22
+CHARS_PER_LINE = 28
+BODY_PT = 16.0  # 3号
+# 225 mm / 22 = 28.99 pt; a hair less keeps 22 lines whatever the rounding (Word: 579 twips)
+LINE_PITCH_PT = 28.95
+# 156 mm / 28 = 15.79 pt per character: 3号 type drawn 0.25 pt tighter (measured: 28 a line)
+LETTER_SPACING_PT = -0.25
+CHAR_PITCH_PT = BODY_PT + LETTER_SPACING_PT
+
+TITLE_PT = 22.0  # 2号 小标宋 (7.3.2)
+PAGE_NUMBER_PT = 14.0  # 4号 宋体 (7.5)
+END_MATTER_PT = 14.0  # 4号 仿宋 (7.4)
+TABLE_PT = 10.5  # 五号: the checklist's cells on landscape pages
+TABLE_LINE_PT = 15.0
+
+# 7.2.3 发文机关标志: red, top 35 mm below the 版心's top, never higher than 22 mm
+MASTHEAD_OFFSET_MM = 35.0
+MASTHEAD_MAX_PT = 36.0  # 小初
+MASTHEAD_MIN_SCALE = 0.65  # narrow the characters down to this before shrinking the size
+RED = "#E60000"  # Y80% M80%, as offices print it on screen
+RULE_GAP_MM = 4.0  # 7.2.5: the red line 4 mm under the 发文字号
+RED_RULE_PT = 1.0  # practice
+END_RULE_OUTER_MM = 0.35  # 7.4.1: first and last line of the 版记
+END_RULE_INNER_MM = 0.25
+PAGE_NUMBER_DROP_MM = 7.0  # 7.5: the dash line's top 7 mm under the 版心
+
+# Landscape table pages: the portrait page turned a quarter, head toward the binding side.
+LANDSCAPE_MARGINS_MM = (LEFT_MM, TOP_MM, RIGHT_MM, BOTTOM_MM)  # top, right, bottom, left
+
+# Font roles, each an ordered list of family names: the standard face first, free faces after.
+FONT_ROLES: dict[str, tuple[str, ...]] = {
+    "title": ("方正小标宋简体", "FandolSong:bold", "Noto Serif CJK SC:bold"),
+    "body": ("仿宋_GB2312", "仿宋", "FandolFang", "Noto Serif CJK SC"),
+    "heading": ("黑体", "FandolHei", "Noto Sans CJK SC"),
+    "kai": ("楷体_GB2312", "楷体", "FandolKai", "AR PL UKai CN", "LXGW WenKai"),
+    "page_number": ("宋体", "FandolSong", "Noto Serif CJK SC"),
+}
+# The names Word and WPS know, written into the DOCX (w:eastAsia)
+STANDARD_FACE = {role: faces[0] for role, faces in FONT_ROLES.items()}
+LATIN_FACE = "Times New Roman"  # digits and Latin letters beside the Chinese faces
+
+
+def masthead_size(chars: int) -> tuple[float, float]:
+    """(font size in pt, horizontal scale) that fit the 标志 on one 156 mm line."""
+    width_pt = TEXT_WIDTH_MM * PT_PER_MM
+    size = min(MASTHEAD_MAX_PT, width_pt / (chars * MASTHEAD_MIN_SCALE))
+    scale = min(1.0, width_pt / (chars * size))
+    return round(size, 2), round(scale, 4)
