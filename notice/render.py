@@ -22,7 +22,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 COLUMN_HEADS = ("领域", "任务", "序号", "指标名称", "指标值", "指标属性", "主要任务", "完成时限",
                 "牵头单位", "责任单位")
 # column widths on the 225 mm landscape 版心, in mm, in the order of COLUMN_HEADS
-COLUMN_WIDTHS_MM = (11, 18, 10, 30, 20, 12, 62, 14, 17, 31)
+COLUMN_WIDTHS_MM = (11, 18, 10, 26, 18, 12, 72, 14, 16, 28)
 _NUMERALS = "零一二三四五六七八九十"
 
 
@@ -151,6 +151,14 @@ def _signed(name: str, date: str) -> dict:
     return dict(name=date_left - 2, date=date_left)
 
 
+def _end_matter_pt(notice) -> float:
+    """4号, or smaller when 印发机关 and 印发日期 would not share one line (7.4.3)."""
+    issued = _width_em(notice.printed_by) + _width_em(chinese_date(notice.printed_on) + "印发")
+    width_pt = style.TEXT_WIDTH_MM * style.PT_PER_MM
+    # one character in at each side and at least one between
+    return round(min(style.END_MATTER_PT, width_pt / (issued + 3)), 2)
+
+
 def base_context(content: Content, fonts: FontSet) -> dict:
     """What every template sees: the content, the layout numbers and the fonts."""
     body_face = fonts.roles["body"][0]
@@ -162,6 +170,7 @@ def base_context(content: Content, fonts: FontSet) -> dict:
         units=content.units, style=style, fonts=fonts,
         mast=mast, rule=_head_rule(mast, body_lead),
         signed=_signed(notice.signature, chinese_date(notice.date)),
+        end_matter_pt=_end_matter_pt(notice),
         title_bold=fonts.roles["title"][0].bold,
         column_heads=COLUMN_HEADS, column_widths=COLUMN_WIDTHS_MM,
         measure_name_width=COLUMN_WIDTHS_MM[3],

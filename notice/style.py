@@ -32,8 +32,8 @@ CHAR_PITCH_PT = BODY_PT + LETTER_SPACING_PT
 TITLE_PT = 22.0  # 2号 小标宋 (7.3.2)
 PAGE_NUMBER_PT = 14.0  # 4号 宋体 (7.5)
 END_MATTER_PT = 14.0  # 4号 仿宋 (7.4)
-TABLE_PT = 10.5  # 五号: the checklist's cells on landscape pages
-TABLE_LINE_PT = 15.0
+TABLE_PT = 10.0  # the checklist's cells on landscape pages (the standard leaves it open)
+TABLE_LINE_PT = 14.0
 
 # 7.2.3 发文机关标志: red, top 35 mm below the 版心's top, never higher than 22 mm
 MASTHEAD_OFFSET_MM = 35.0

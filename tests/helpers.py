@@ -1,0 +1,68 @@
+"""Test helpers: the bundled content, an editable copy of it, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from notice.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT_2021 = REPO / "content" / "2021"
+
+
+@dataclass(frozen=True)
+class Spot:
+    """1-based line and column of a piece of text in a file, as the loader reports them."""
+
+    line: int
+    column: int
+
+
+def locate(text: str, needle: str, *, after: str | None = None) -> Spot:
+    """Where `needle` first occurs (after the unique anchor `after`, if given)."""
+    start = 0
+    if after is not None:
+        assert text.count(after) == 1, f"anchor {after!r} is not unique"
+        start = text.index(after)
+    index = text.find(needle, start)
+    assert index >= 0, f"{needle!r} not found"
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Spot(line, column)
+
+
+class ContentCopy:
+    """A copy of content/2021 in a scratch folder that is also the current directory."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.folder = root / "2021"
+        shutil.copytree(CONTENT_2021, self.folder)
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def text(self, name: str) -> str:
+        return self.path(name).read_text(encoding="utf-8")
+
+    def edit(self, name: str, old: str, new: str, *, after: str | None = None) -> Spot:
+        """Replace the first `old` (after the unique anchor `after`); return where it was."""
+        text = self.text(name)
+        spot = locate(text, old, after=after)
+        start = text.index(old, text.index(after) if after is not None else 0)
+        self.path(name).write_text(text[:start] + new + text[start + len(old):],
+                                   encoding="utf-8")
+        return spot
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every file under the scratch folder, with its bytes."""
+        return {str(p.relative_to(self.root)): p.read_bytes()
+                for p in sorted(self.root.rglob("*")) if p.is_file()}
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
