@@ -8,10 +8,23 @@ import yaml
 
 from .errors import ContentError, Problem
 from .model import (
-    CONSTRAINT_KINDS, Checklist, Collective, Content, Deadline, DocNumber, Domain, Indicator,
-    Notice, SubIndicator, Task, Unit, Units, WorkPoint, WorkPoints,
+    CONSTRAINT_KINDS,
+    Checklist,
+    Collective,
+    Content,
+    Deadline,
+    DocNumber,
+    Domain,
+    Indicator,
+    Notice,
+    SubIndicator,
+    Task,
+    Unit,
+    Units,
+    WorkPoint,
+    WorkPoints,
 )
-from .schema import Reader, plain, suggest
+from .schema import Reader, plain, suggest, text_width
 from .yamlsource import _display, read_yaml
 
 FILES = ("notice.yaml", "workpoints.yaml", "checklist.yaml", "units.yaml")
@@ -126,17 +139,12 @@ def _title(r: Reader, node, where: str) -> tuple[str, ...]:
         line = r.text(item, f"{where} line {n}", "title")
         if line is None:
             continue
-        width = _width(plain(line))
+        width = text_width(plain(line))
         if width > TITLE_LINE_LIMIT:
             r.fail(item, f"{where} line {n}", f"holds {width:g} characters; a title line "
                    f"holds at most {TITLE_LINE_LIMIT}: break it into two lines")
         lines.append(line)
     return tuple(lines)
-
-
-def _width(text: str) -> float:
-    """Width in full-width characters: ASCII letters and digits count half."""
-    return sum(0.5 if ord(ch) < 0x2000 else 1 for ch in text)
 
 
 # -- workpoints.yaml -------------------------------------------------------------------------
@@ -313,17 +321,19 @@ def _read_units(r: Reader, node) -> Units | None:
         if not c or "name" not in c:
             continue
         name = r.text(c["name"], "collective: name")
-        full = r.text(c["full_name"], f"collective {name}: full_name") if "full_name" in c else name
+        label = f"collective {name}" if name is not None else "collective"
+        full = r.text(c["full_name"], f"{label}: full_name") if "full_name" in c else name
         if "members" in c:
-            members = tuple(u for u in (unit(i, f"collective {name}: member")
-                                        for i in r.sequence(c["members"], f"collective {name}: "
-                                                            "members")) if u)
+            members = tuple(u for u in (unit(i, f"{label}: member")
+                                        for i in r.sequence(c["members"], f"{label}: members"))
+                            if u)
         else:
-            members = (unit(c["name"], f"collective {name}"),)
+            members = (unit(c["name"], label),)
             members = tuple(Unit(u.name, full, u.order) for u in members if u)
         if name is not None:
             collectives.append(Collective(name, full, members))
-    title = r.text(m["recipients_title"], "recipients_title", "title")
+    title = (r.text(m["recipients_title"], "recipients_title", "title")
+             if "recipients_title" in m else None)
     return Units(title, recipients, others, tuple(collectives))
 
 

@@ -145,6 +145,10 @@ def resolve_fonts(overrides: dict[str, str] | None = None) -> FontSet:
     return FontSet(roles)
 
 
+def _families(fonts: FontSet, role: str) -> str:
+    return ", ".join(f.family for f in fonts.roles[role])
+
+
 def check_coverage(fonts: FontSet, spots: tuple[Spot, ...]) -> None:
     """Refuse, before rendering, any character that no face of its role can draw."""
     problems = []
@@ -156,7 +160,7 @@ def check_coverage(fonts: FontSet, spots: tuple[Spot, ...]) -> None:
             problems.append(Problem(
                 spot.file, spot.line, spot.column, spot.where,
                 f'the character "{char}" (U+{ord(char):04X}, {name}) is in none of the fonts '
-                f"for {ROLE_NAMES[spot.role]} ({', '.join(f.family for f in fonts.roles[spot.role])}); "
+                f"for {ROLE_NAMES[spot.role]} ({_families(fonts, spot.role)}); "
                 "replace it or install a font that has it"))
     if problems:
         raise ContentError(problems)

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def normalize_zip(data: bytes, when: tuple[int, int, int, int, int, int]) -> bytes:
+    """The same zip with every entry dated `when` and stored in name order: same bytes for
+    the same content (DOCX and XLSX writers stamp the time of writing)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        names = source.namelist()
+        # [Content_Types].xml first, as Office writes it; then the rest by name
+        for name in sorted(names, key=lambda n: (n != "[Content_Types].xml", n)):
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return out.getvalue()
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -49,9 +67,19 @@ def record(root: Path, relative: str, data: bytes, kind: str, unit: str | None =
                    hashlib.sha256(data).hexdigest(), unit)
 
 
-def write_manifest(root: Path, year: int, written: list[Written], extra: dict | None = None) -> None:
-    """manifest.json: every file of the build, in a stable order."""
-    manifest = dict(year=year, **(extra or {}),
-                    files=[w.as_dict() for w in sorted(written, key=lambda w: w.path)])
+def write_manifest(root: Path, year: int, written: list[Written], keep_others: bool = False
+                   ) -> None:
+    """manifest.json: every file of the build, in a stable order.
+
+    With keep_others (a build of some letters only), the entries of files this build did not
+    write are kept when the file is still there.
+    """
+    entries = {w.path: w.as_dict() for w in written}
+    previous = root / "manifest.json"
+    if keep_others and previous.is_file():
+        for entry in json.loads(previous.read_text(encoding="utf-8")).get("files", []):
+            if entry["path"] not in entries and (root / entry["path"]).is_file():
+                entries[entry["path"]] = entry
+    manifest = dict(year=year, files=[entries[p] for p in sorted(entries)])
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     write_atomically(root / "manifest.json", text.encode("utf-8"))

@@ -16,13 +16,17 @@ from . import style
 from .errors import NoticeError
 from .fonts import Face, FontSet
 from .model import Content, chinese_date
-from .schema import split_markup
+from .schema import split_markup, text_width
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 COLUMN_HEADS = ("领域", "任务", "序号", "指标名称", "指标值", "指标属性", "主要任务", "完成时限",
                 "牵头单位", "责任单位")
 # column widths on the 225 mm landscape 版心, in mm, in the order of COLUMN_HEADS
 COLUMN_WIDTHS_MM = (11, 18, 10, 26, 18, 12, 72, 14, 16, 28)
+# the task sheets' table: no domain or task column, the unit's role and the other units instead
+SHEET_COLUMN_HEADS = ("序号", "指标名称", "指标值", "指标属性", "主要任务", "完成时限",
+                      "本单位职责", "其他牵头单位", "其他责任单位")
+SHEET_COLUMN_WIDTHS_MM = (10, 30, 20, 12, 85, 14, 12, 18, 24)
 _NUMERALS = "零一二三四五六七八九十"
 
 
@@ -139,21 +143,16 @@ def _head_rule(mast: Masthead, body_lead: float) -> dict:
     return dict(gap=round(gap, 3), after=round(lines * pitch - used, 3), lines=lines)
 
 
-def _width_em(text: str) -> float:
-    """Width in characters of the body grid: Latin letters and digits count half."""
-    return sum(0.5 if ord(ch) < 0x2000 else 1 for ch in text)
-
-
 def _signed(name: str, date: str) -> dict:
     """7.3.5.2 without seal: indents (in grid characters) of the 署名 and 成文日期 lines."""
     right = style.CHARS_PER_LINE - 2
-    date_left = min(right - _width_em(name) + 2, right - _width_em(date))
+    date_left = min(right - text_width(name) + 2, right - text_width(date))
     return dict(name=date_left - 2, date=date_left)
 
 
 def _end_matter_pt(notice) -> float:
     """4号, or smaller when 印发机关 and 印发日期 would not share one line (7.4.3)."""
-    issued = _width_em(notice.printed_by) + _width_em(chinese_date(notice.printed_on) + "印发")
+    issued = text_width(notice.printed_by) + text_width(chinese_date(notice.printed_on) + "印发")
     width_pt = style.TEXT_WIDTH_MM * style.PT_PER_MM
     # one character in at each side and at least one between
     return round(min(style.END_MATTER_PT, width_pt / (issued + 3)), 2)
@@ -178,8 +177,31 @@ def base_context(content: Content, fonts: FontSet) -> dict:
     )
 
 
-def render_notice_html(content: Content, fonts: FontSet) -> tuple[str, str]:
-    """(HTML, CSS) of the notice."""
+def notice_context(content: Content, fonts: FontSet) -> dict:
     context = base_context(content, fonts)
     context["checklist_rows"] = _checklist_rows(content)
-    return render_template("notice.html.j2", **context), render_template("notice.css.j2", **context)
+    return context
+
+
+def sheet_context(content: Content, fonts: FontSet) -> dict:
+    """The context every task sheet shares; render_sheet_html adds the sheet itself."""
+    context = base_context(content, fonts)
+    context.update(sheet_column_heads=SHEET_COLUMN_HEADS,
+                   sheet_column_widths=SHEET_COLUMN_WIDTHS_MM,
+                   measure_name_width=SHEET_COLUMN_WIDTHS_MM[1])
+    return context
+
+
+def render_css(context: dict) -> str:
+    return render_template("notice.css.j2", **context)
+
+
+def render_notice_html(content: Content, fonts: FontSet) -> tuple[str, str]:
+    """(HTML, CSS) of the notice."""
+    context = notice_context(content, fonts)
+    return render_template("notice.html.j2", **context), render_css(context)
+
+
+def render_sheet_html(context: dict, sheet) -> str:
+    """HTML of one unit's task sheet."""
+    return render_template("sheet.html.j2", sheet=sheet, **context)

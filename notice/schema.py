@@ -64,7 +64,8 @@ class Reader:
             name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
             if name not in known:
                 hint = suggest(name, list(known))
-                meant = f' (did you mean "{hint}"?)' if hint else f"; known keys: {', '.join(known)}"
+                meant = (f' (did you mean "{hint}"?)' if hint
+                         else f"; known keys: {', '.join(known)}")
                 self.fail(key, where, f'unknown key "{name}"{meant}')
                 hinted.add(hint or "")
             else:
@@ -92,8 +93,13 @@ class Reader:
 
     # -- scalars ---------------------------------------------------------------------------
 
-    def text(self, node, where: str, role: str = "body") -> str | None:
-        """Non-empty printable text, with balanced _{…} / ^{…} markup."""
+    def text(self, node, where: str, role: str = "body",
+             fields: tuple[str, ...] | None = None) -> str | None:
+        """Non-empty printable text, with balanced _{…} / ^{…} markup.
+
+        With `fields`, the text is a template: {name} places a field, and only the names in
+        `fields` may be used.
+        """
         if not isinstance(node, yaml.ScalarNode):
             self.fail(node, where, "must be text, not a list or a mapping")
             return None
@@ -116,7 +122,8 @@ class Reader:
             return None
         if _runs_on_into_item(node, self, where):
             return None
-        markup = markup_problem(value)
+        markup = (markup_problem(value) if fields is None
+                  else field_problem(value, fields) or markup_problem(_FIELD.sub("", value)))
         if markup:
             self.fail(node, where, markup)
             return None
@@ -207,7 +214,8 @@ class Reader:
 
 
 def _day_exists(year: int, month: int, day: int) -> bool:
-    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+    return (dt.MINYEAR <= year <= dt.MAXYEAR and 1 <= month <= 12
+            and 1 <= day <= calendar.monthrange(year, month)[1])
 
 
 _RUN_ON_ITEM = re.compile(r"\n[ ]*(- )")
@@ -233,6 +241,23 @@ def _runs_on_into_item(node: yaml.ScalarNode, reader: Reader, where: str) -> boo
         'this line starts with "-" but is indented further than the item above, so it was '
         "read as part of that item's text; line it up with the other items"))
     return True
+
+
+_FIELD = re.compile(r"(?<![_^])\{([A-Za-z_]+)\}")
+
+
+def field_problem(template: str, fields: tuple[str, ...]) -> str | None:
+    """Why a template's {fields} are wrong, or None."""
+    for name in _FIELD.findall(template):
+        if name not in fields:
+            return (f'"{{{name}}}" is not a field you can use here; use one of '
+                    + ", ".join(f"{{{f}}}" for f in fields))
+    return None
+
+
+def text_width(text: str) -> float:
+    """Width in full-width characters: ASCII letters and digits count half."""
+    return sum(0.5 if ord(ch) < 0x2000 else 1 for ch in text)
 
 
 def markup_problem(text: str) -> str | None:

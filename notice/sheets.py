@@ -1,0 +1,133 @@
+"""One task sheet a unit: its letter text, its table rows, and a safe file name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content import TITLE_LINE_LIMIT
+from .errors import ContentError, Problem
+from .model import ROLE_LEAD, Assignment, Content, Unit
+from .schema import Reader, plain, text_width
+from .yamlsource import _display, read_yaml
+
+SHEET_FILE = "sheets.yaml"
+FIELDS = ("year", "unit", "notice_title", "doc_number", "lead_count", "shared_count",
+          "indicator_count", "earliest_deadline")
+_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.IGNORECASE)
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+NAME_LIMIT = 60  # characters of a unit's name kept in a file name
+
+
+@dataclass(frozen=True)
+class SheetText:
+    """The clerk-edited wording of the letters: title lines, body paragraphs, 附件 name."""
+
+    title: tuple[str, ...]
+    body: tuple[str, ...]
+    attachment: str
+
+
+def load_sheet_text(folder: Path) -> tuple[SheetText, tuple]:
+    """Read sheets.yaml, and where its texts came from; every {field} must be a known one."""
+    path = Path(folder) / SHEET_FILE
+    node, problems = read_yaml(path)
+    if node is None or problems:
+        raise ContentError(problems)
+    r = Reader(_display(path))
+    m = r.mapping(node, "sheets", ("title", "body", "attachment"))
+
+    def template(item, where: str, role: str = "body") -> str | None:
+        return r.text(item, where, role, fields=FIELDS)
+
+    if m is None or len(m) < 3:
+        raise ContentError(r.problems)
+    title = [template(item, f"title line {n}", "title")
+             for n, item in enumerate(r.sequence(m["title"], "title"), start=1)]
+    body = [template(item, f"body paragraph {n}")
+            for n, item in enumerate(r.sequence(m["body"], "body"), start=1)]
+    attachment = template(m["attachment"], "attachment")
+    if r.problems:
+        raise ContentError(r.problems)
+    return SheetText(tuple(title), tuple(body), attachment), tuple(r.spots)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Everything one unit's letter shows."""
+
+    unit: Unit
+    assignments: tuple[Assignment, ...]
+    title: tuple[str, ...]
+    body: tuple[str, ...]
+    attachment: str
+
+    @property
+    def lead_count(self) -> int:
+        return sum(a.role == ROLE_LEAD for a in self.assignments)
+
+    @property
+    def stem(self) -> str:
+        return file_stem(self.unit)
+
+
+def make_sheets(content: Content, text: SheetText, only: list[str] | None = None) -> list[Sheet]:
+    """The sheets of every unit with work (or of the units named in `only`)."""
+    by_unit = content.assignments_by_unit()
+    if only:
+        known = {u.name: u for u in by_unit}
+        problems = [Problem("--unit", 0, 0, name, _unknown_unit(name, content, list(known)))
+                    for name in only if name not in known]
+        if problems:
+            raise ContentError(problems)
+        by_unit = {u: a for u, a in by_unit.items() if u.name in only}
+    sheets, problems = [], []
+    for unit, assignments in by_unit.items():
+        fields = _fields(content, unit, assignments)
+        title = tuple(line.format(**fields) for line in text.title)
+        for line in title:
+            width = text_width(plain(line))
+            if width > TITLE_LINE_LIMIT:
+                problems.append(Problem(
+                    SHEET_FILE, 0, 0, f"letter to {unit.name}",
+                    f'the title line "{line}" holds {width:g} characters; a title line holds '
+                    f"at most {TITLE_LINE_LIMIT} (shorten the unit's name or the title in "
+                    "sheets.yaml)"))
+        sheets.append(Sheet(
+            unit, tuple(assignments), title,
+            tuple(paragraph.format(**fields) for paragraph in text.body),
+            text.attachment.format(**fields)))
+    if problems:
+        raise ContentError(problems)
+    return sheets
+
+
+def _unknown_unit(name: str, content: Content, with_work: list[str]) -> str:
+    from .schema import suggest
+
+    if any(u.name == name for u in content.units.all_units()):
+        return "this unit has no indicator in the checklist, so it gets no letter"
+    hint = suggest(name, with_work)
+    return "not a unit with work" + (f' (did you mean "{hint}"?)' if hint else "")
+
+
+def _fields(content: Content, unit: Unit, assignments: list[Assignment]) -> dict:
+    leads = sum(a.role == ROLE_LEAD for a in assignments)
+    earliest = min((a.indicator.deadline for a in assignments), key=lambda d: d.sort_key)
+    return dict(
+        year=content.year, unit=unit.addressee, notice_title=content.notice.full_title,
+        doc_number=str(content.notice.doc_number), lead_count=leads,
+        shared_count=len(assignments) - leads, indicator_count=len(assignments),
+        earliest_deadline=earliest.text)
+
+
+def file_stem(unit: Unit) -> str:
+    """A file name safe on Windows and Linux, stable, prefixed by the unit's order."""
+    name = unicodedata.normalize("NFC", unit.name)
+    name = _UNSAFE.sub("_", name).strip(" .") or "unit"
+    name = name[:NAME_LIMIT].rstrip(" .")
+    if _WINDOWS_RESERVED.match(name):
+        name = f"_{name}"
+    return f"{unit.order:03d}-{name}"
