@@ -35,6 +35,10 @@ def _guarded(command):
             return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # the reader went away (`units | head`): not a fault worth a message
+            sys.stderr.close()
+            sys.exit(0)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing half-written was left behind.", err=True)
             sys.exit(130)
@@ -73,15 +77,21 @@ def validate(content_dir: Path | None) -> None:
         click.echo(f"  warning: {warning}")
 
 
-@main.command(help="Build the notice (PDF and DOCX) and the task sheets into OUT/<year>/.\n"
+@main.command(help="Build the notice and one task sheet per unit (PDF and DOCX) and the "
+              "responsibility matrix into OUT/<year>/, listed in OUT/<year>/manifest.json.\n"
               + EXIT_HELP)
 @content_option
 @out_option
+@click.option("--unit", "units", multiple=True, metavar="NAME",
+              help="Build only this unit's letter (repeatable); the notice is left as it is.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Letters rendered at once (default: the number of cores).")
 @click.option("--font", "fonts", multiple=True, metavar="ROLE=FILE",
               help="Use a font file of your own for a role (title, body, heading, kai, "
                    "page_number). Repeatable.")
 @_guarded
-def build(content_dir: Path | None, out_dir: Path, fonts: tuple[str, ...]) -> None:
+def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs: int | None,
+          fonts: tuple[str, ...]) -> None:
     from .build import build as run_build
 
     overrides = {}
@@ -91,14 +101,34 @@ def build(content_dir: Path | None, out_dir: Path, fonts: tuple[str, ...]) -> No
             raise click.BadParameter(f'"{item}": write ROLE=FILE with ROLE one of '
                                      f"{', '.join(FONT_ROLES)}", param_hint="--font")
         overrides[role] = path
-    result = run_build(content_dir if content_dir is not None else latest_folder(), out_dir,
-                       overrides)
+    folder = content_dir if content_dir is not None else latest_folder()
+    bar = None
+
+    def advance(total: int) -> None:
+        """A progress bar on a terminal; nothing when the output goes to a file or a pipe."""
+        nonlocal bar
+        if not sys.stdout.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="letters", show_pos=True)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        result = run_build(folder, out_dir, overrides, list(units), jobs, advance)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     for line in result.fonts.summary():
         click.echo(f"font {line}")
-    for written in result.written:
+    sheets = [w for w in result.written if w.kind == "sheet" and w.format == "pdf"]
+    others = [w for w in result.written if w.kind != "sheet"]
+    for written in others:
         click.echo(f"wrote {result.root / written.path}")
-    for warning in result.content.warnings + tuple(result.notes):
-        click.echo(f"warning: {warning}")
+    click.echo(f"wrote {len(sheets)} letters (PDF and DOCX) in {result.root / 'sheets'}")
+    if result.idle_recipients and not units:
+        click.echo(f"no letter for {len(result.idle_recipients)} recipients without an "
+                   f"assignment: {'、'.join(result.idle_recipients)}")
 
 
 @main.command(help="List each unit with the indicators it leads and shares.\n" + EXIT_HELP)

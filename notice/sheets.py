@@ -16,7 +16,6 @@ from .yamlsource import _display, read_yaml
 SHEET_FILE = "sheets.yaml"
 FIELDS = ("year", "unit", "notice_title", "doc_number", "lead_count", "shared_count",
           "indicator_count", "earliest_deadline")
-_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.IGNORECASE)
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 NAME_LIMIT = 60  # characters of a unit's name kept in a file name
 
@@ -124,10 +123,12 @@ def _fields(content: Content, unit: Unit, assignments: list[Assignment]) -> dict
 
 
 def file_stem(unit: Unit) -> str:
-    """A file name safe on Windows and Linux, stable, prefixed by the unit's order."""
+    """A file name safe on Windows and Linux, stable, prefixed by the unit's order.
+
+    Separators, reserved and control characters become "_"; the order prefix also keeps a
+    name such as CON or NUL from being one of Windows's reserved device names.
+    """
     name = unicodedata.normalize("NFC", unit.name)
     name = _UNSAFE.sub("_", name).strip(" .") or "unit"
     name = name[:NAME_LIMIT].rstrip(" .")
-    if _WINDOWS_RESERVED.match(name):
-        name = f"_{name}"
     return f"{unit.order:03d}-{name}"

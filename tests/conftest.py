@@ -12,3 +12,13 @@ def content(tmp_path, monkeypatch) -> ContentCopy:
     copy = ContentCopy(tmp_path)
     monkeypatch.chdir(tmp_path)
     return copy
+
+
+@pytest.fixture(scope="session")
+def built_2021(tmp_path_factory):
+    """The whole 2021 set, built once for the session (notice, letters, matrix)."""
+    from helpers import CONTENT_2021
+
+    from notice.build import build
+
+    return build(CONTENT_2021, tmp_path_factory.mktemp("out"))

@@ -1,0 +1,184 @@
+"""One letter a unit with work: which units, which indicators, which role, and its layout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from gbt9704_checks import (
+    check_a4,
+    check_end_matter,
+    check_full_lines,
+    check_grid,
+    check_page_numbers,
+    check_table_heads,
+    check_text_block,
+)
+from helpers import CONTENT_2021
+from openpyxl import load_workbook
+from pdfmeasure import read_pdf
+
+from notice.model import Unit
+from notice.sheets import file_stem
+
+DISTRICTS = ["巴州区", "恩阳区", "通江县", "南江县", "平昌县"]
+
+
+def _expected_roles() -> dict[str, dict[int, str]]:
+    """unit → {indicator number → 牵头/配合}, read straight from the YAML files."""
+    checklist = yaml.safe_load((CONTENT_2021 / "checklist.yaml").read_text(encoding="utf-8"))
+    units = yaml.safe_load((CONTENT_2021 / "units.yaml").read_text(encoding="utf-8"))
+    members = {c["name"]: c.get("members", [c["name"]]) for c in units["collectives"]}
+    roles: dict[str, dict[int, str]] = {}
+    for domain in checklist["domains"]:
+        for task in domain["tasks"]:
+            for indicator in task["indicators"]:
+                for role, key in (("配合", "responsible_units"), ("牵头", "lead_units")):
+                    for name in indicator[key]:
+                        for unit in members.get(name, [name]):
+                            roles.setdefault(unit, {})[indicator["number"]] = role
+    return roles
+
+
+@pytest.fixture(scope="module")
+def manifest(built_2021):
+    return json.loads((built_2021.root / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _sheets(manifest, fmt):
+    return {f["unit"]: f for f in manifest["files"] if f["kind"] == "sheet" and f["format"] == fmt}
+
+
+def test_one_letter_per_unit_with_work(manifest):
+    expected = _expected_roles()
+    assert len(expected) == 23
+    assert {"市生态环境局", "巴中经开区", *DISTRICTS} <= set(expected)
+    for fmt in ("pdf", "docx"):
+        sheets = _sheets(manifest, fmt)
+        assert set(sheets) == set(expected), fmt
+        for unit, entry in sheets.items():
+            assert entry["path"].startswith("sheets/") and entry["path"].endswith(f".{fmt}")
+            assert unit in entry["path"]
+
+
+def test_each_letter_lists_its_indicators_with_its_role(built_2021, manifest):
+    """The table of every letter, read back from its PDF: numbers and roles in order."""
+    import pdfplumber
+
+    expected = _expected_roles()
+    for unit, entry in _sheets(manifest, "pdf").items():
+        rows = []
+        with pdfplumber.open(built_2021.root / entry["path"]) as pdf:
+            for page in pdf.pages:
+                if page.width < page.height:
+                    continue
+                for table in page.extract_tables():
+                    for row in table:
+                        if row[0] and row[0].strip().isdigit():
+                            rows.append((int(row[0]), row[-3].strip()))
+        want = expected[unit]
+        leads = sorted(n for n, r in want.items() if r == "牵头")
+        shared = sorted(n for n, r in want.items() if r == "配合")
+        assert rows == [(n, "牵头") for n in leads] + [(n, "配合") for n in shared], unit
+
+
+def test_letter_text_counts_and_deadline(built_2021, manifest):
+    import pdfplumber
+
+    entry = _sheets(manifest, "pdf")["市生态环境局"]
+    with pdfplumber.open(built_2021.root / entry["path"]) as pdf:
+        text = "".join(p.extract_text() for p in pdf.pages[:2]).replace("\n", "")
+    roles = _expected_roles()["市生态环境局"]
+    leads = sum(r == "牵头" for r in roles.values())
+    assert f"你单位牵头{leads}项指标，配合{len(roles) - leads}项指标" in text
+    assert "巴生态创办发〔2021〕1号" in text and "最早完成时限为2021年3月" in text
+    assert text.startswith("巴中市创建国家生态文明建设示范市领导小组办公室文件")
+    assert "市生态环境局：" in text
+
+
+def test_addressee_line_from_the_content(built_2021, manifest):
+    import pdfplumber
+
+    entry = _sheets(manifest, "pdf")["巴中经开区"]
+    with pdfplumber.open(built_2021.root / entry["path"]) as pdf:
+        text = pdf.pages[0].extract_text()
+    assert "巴中经济开发区：" in text
+
+
+@pytest.mark.parametrize("unit", ["市生态环境局", "巴州区", "市气象局"])
+def test_letter_layout(built_2021, manifest, unit):
+    pages = read_pdf(built_2021.root / _sheets(manifest, "pdf")[unit]["path"])
+    check_a4(pages)
+    check_grid(pages)
+    check_text_block(pages)
+    assert check_full_lines(pages) >= 1
+    check_page_numbers(pages)
+    check_end_matter(pages, "巴中市创建国家生态文明建设示范市领导小组办公室", "2021年2月23日印发")
+    assert check_table_heads(pages, ["序号", "指标名称", "指标值", "主要任务"]) >= 1
+
+
+def test_matrix_holds_the_same_assignments(built_2021):
+    workbook = load_workbook(built_2021.root / "responsibilities.xlsx")
+    sheet = workbook.active
+    numbers = [int(c.value) for c in sheet[1][5:]]
+    got = {}
+    for row in sheet.iter_rows(min_row=3, values_only=True):
+        got[row[1]] = {n: role for n, role in zip(numbers, row[5:], strict=True) if role}
+        assert row[2] == sum(r == "牵头" for r in got[row[1]].values())
+        assert row[3] == sum(r == "配合" for r in got[row[1]].values())
+    assert got == _expected_roles()
+    assert sheet.freeze_panes == "F3"
+
+
+def test_matrix_opens_in_libreoffice(built_2021, tmp_path):
+    import subprocess
+
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
+         str(built_2021.root / "responsibilities.xlsx")],
+        capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    rows = (tmp_path / "responsibilities.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 2 + 23
+    assert rows[2].split(",")[1] == "市发展和改革委员会"
+
+
+@pytest.mark.parametrize("name, stem", [
+    ("市林业局", "027-市林业局"),
+    ("../etc/passwd", "027-_etc_passwd"),
+    ('a\\b:c*d?"e<f>g|h', "027-a_b_c_d__e_f_g_h"),
+    ("CON", "027-CON"),
+    ("x" * 300, "027-" + "x" * 60),
+    ("名称\x00带NUL", "027-名称_带NUL"),
+])
+def test_file_names_are_safe_and_stable(name, stem):
+    assert file_stem(Unit(name, name, 27)) == stem
+    assert "/" not in stem and "\\" not in stem and "\x00" not in stem
+
+
+def test_build_only_some_units(tmp_path):
+    from click.testing import CliRunner
+
+    from notice.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--content", str(CONTENT_2021), "--out",
+                                       str(tmp_path), "--unit", "市林业局", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in (tmp_path / "2021").rglob("*") if p.is_file())
+    assert files == ["027-市林业局.docx", "027-市林业局.pdf", "manifest.json"]
+
+
+def test_unknown_unit_is_refused_with_a_suggestion(tmp_path):
+    from click.testing import CliRunner
+
+    from notice.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--content", str(CONTENT_2021), "--out",
+                                       str(tmp_path), "--unit", "市林业"])
+    assert result.exit_code == 1
+    assert result.output == ('--unit: 市林业: not a unit with work (did you mean "市林业局"?)\n'
+                             "1 problem in the content; nothing was written.\n")
+    assert not Path(tmp_path / "2021").exists()
