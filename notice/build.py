@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import RenderCache, font_fingerprint, render_key
 from .content import load_content
 from .errors import NoticeError
 from .fonts import FontSet, check_coverage, resolve_fonts
@@ -17,11 +17,11 @@ from .model import Content
 from .output import Written, record, write_manifest
 from .pdf import render_pdf
 from .render import notice_context, render_css, render_sheet_html, render_template, sheet_context
-from .sheets import Sheet, load_sheet_text, make_sheets
+from .sheets import load_sheet_text, make_sheets
 
 
-class SheetFailed(NoticeError):
-    """One unit's letter could not be rendered; nothing of it was written."""
+class RenderFailed(NoticeError):
+    """One document could not be rendered; nothing of it was written."""
 
 
 @dataclass
@@ -30,17 +30,31 @@ class BuildResult:
     fonts: FontSet
     root: Path
     written: list[Written] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # documents laid out (not from cache)
     idle_recipients: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to render: its HTML, which shared context it uses, where it goes."""
+
+    stem: str  # path relative to OUT/<year>/, without suffix
+    kind: str  # notice or sheet
+    unit: str | None
+    html: str
+    key: str
 
 
 def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | None = None,
           units: list[str] | None = None, jobs: int | None = None,
           progress: Callable[[int], None] | None = None, pdf_variant: str | None = None,
-          root: Path | None = None) -> BuildResult:
+          root: Path | None = None, use_cache: bool = True) -> BuildResult:
     """Build the year's documents into OUT/<year>/ (or `root`) and list them in its manifest.
 
     With `units`, only those units' letters are built, and the manifest keeps the rest.
-    `pdf_variant` ("pdf/a-2b" for the archive) is handed to WeasyPrint.
+    `pdf_variant` ("pdf/a-2b" for the archive) is handed to WeasyPrint. A document whose HTML,
+    CSS, fonts and code are unchanged since an earlier build comes from OUT/.cache.
     """
     # load and check everything before anything is written
     content = load_content(content_dir)
@@ -48,76 +62,90 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     sheets = make_sheets(content, text, units)
     fonts = resolve_fonts(font_overrides)
     check_coverage(fonts, content.spots + text_spots)
-
-    # render: the notice in this process, the letters in a pool of workers
-    outputs: list[tuple[str, bytes, str, str | None]] = []
-    if not units:
-        context = notice_context(content, fonts)
-        html = render_template("notice.html.j2", **context)
-        outputs += _render_both("notice", html, context, fonts, "notice", None, pdf_variant)
-        outputs.append(("responsibilities.xlsx", render_matrix(content), "matrix", None))
-    for _sheet, rendered in _render_sheets(content, fonts, sheets, jobs, progress, pdf_variant):
-        outputs += rendered
-
-    # write: each file atomically, then the manifest
     root = Path(root) if root is not None else Path(out_dir) / str(content.year)
     result = BuildResult(content, fonts, root)
-    for relative, data, kind, unit in outputs:
-        result.written.append(record(root, relative, data, kind, unit))
+    if not harfbuzz_subsetting():
+        result.notes.append("libharfbuzz-subset is missing: font subsetting falls back to "
+                            "fontTools and is about 15 times slower (run scripts/setup.sh)")
+
+    # templates: every document's HTML, and the key of what it depends on
+    contexts = {"notice": notice_context(content, fonts), "sheet": sheet_context(content, fonts)}
+    styles = {kind: render_css(context) for kind, context in contexts.items()}
+    face_key = font_fingerprint(fonts.files())
+    todo = []
+    if not units:
+        html = render_template("notice.html.j2", **contexts["notice"])
+        todo.append(Job("notice", "notice", None, html,
+                        render_key(html, styles["notice"], face_key, pdf_variant)))
+    for sheet in sheets:
+        html = render_sheet_html(contexts["sheet"], sheet)
+        todo.append(Job(f"sheets/{sheet.stem}", "sheet", sheet.unit.name, html,
+                        render_key(html, styles["sheet"], face_key, pdf_variant)))
+
+    # render what the cache lacks, in a pool of workers; write each document as it comes
+    cache = RenderCache(Path(out_dir) / ".cache" if use_cache else None)
+    for job, files in _render_all(todo, cache, contexts, styles, fonts, jobs, pdf_variant,
+                                  progress, result):
+        for suffix, data in files.items():
+            result.written.append(record(root, f"{job.stem}.{suffix}", data, job.kind, job.unit))
+    if not units:
+        result.written.append(record(root, "responsibilities.xlsx", render_matrix(content),
+                                     "matrix"))
     write_manifest(root, content.year, result.written, keep_others=bool(units))
     working = {s.unit.name for s in make_sheets(content, text)}
     result.idle_recipients = [u.name for u in content.units.recipients if u.name not in working]
     return result
 
 
-def _render_both(stem: str, html: str, context: dict, fonts: FontSet, kind: str,
-                 unit: str | None, pdf_variant: str | None
-                 ) -> list[tuple[str, bytes, str, str | None]]:
-    """The PDF and the DOCX of one semantic HTML document."""
-    from .docx_writer import render_docx
+def harfbuzz_subsetting() -> bool:
+    """Whether WeasyPrint can subset fonts with HarfBuzz (fast) rather than fontTools."""
+    from weasyprint.text import ffi
 
-    css = _css(context)
-    return [(f"{stem}.pdf", render_pdf(html, css, fonts, pdf_variant=pdf_variant), kind, unit),
-            (f"{stem}.docx", render_docx(html, context), kind, unit)]
+    return bool(getattr(ffi, "harfbuzz_subset", None))
 
 
-_CSS: dict[int, str] = {}
-
-
-def _css(context: dict) -> str:
-    """The stylesheet, rendered once a process for each kind of document."""
-    key = id(context)
-    if key not in _CSS:
-        _CSS[key] = render_css(context)
-    return _CSS[key]
-
-
-# -- the letters, in parallel -----------------------------------------------------------------
+# -- rendering, in parallel -------------------------------------------------------------------
 
 _WORKER: dict = {}
 
 
-def _render_sheets(content: Content, fonts: FontSet, sheets: list[Sheet], jobs: int | None,
-                   progress: Callable[[int], None] | None, pdf_variant: str | None):
-    """Yield (sheet, outputs) for every sheet, rendered by `jobs` processes."""
-    context = sheet_context(content, fonts)
-    _WORKER.update(context=context, fonts=fonts, sheets=sheets, pdf_variant=pdf_variant)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(sheets) or 1))
-    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        results = map(_render_sheet, range(len(sheets)))
-        pool = None
-    else:
-        # fork: the workers inherit the parsed templates, fonts and content
-        pool = multiprocessing.get_context("fork").Pool(jobs)
-        results = pool.imap(_render_sheet, range(len(sheets)))
-    try:
-        for index, rendered, error in results:
-            if error:
-                raise SheetFailed(f"the letter to {sheets[index].unit.name} failed: {error}; "
-                                  "nothing of it was written")
+def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dict,
+                fonts: FontSet, jobs: int | None, pdf_variant: str | None,
+                progress: Callable[[int], None] | None, result: BuildResult):
+    """Yield (job, {suffix: bytes}) for every job: from the cache, or rendered by workers."""
+    pending = []
+    for job in todo:
+        cached = {suffix: cache.get(job.key, suffix) for suffix in ("pdf", "docx")}
+        if all(cached.values()):
             if progress:
-                progress(len(sheets))
-            yield sheets[index], rendered
+                progress(len(todo))
+            yield job, cached
+        else:
+            pending.append(job)
+    # the longest documents first, so that no worker is left with a long one at the end
+    pending.sort(key=lambda job: len(job.html), reverse=True)
+    _WORKER.update(contexts=contexts, styles=styles, fonts=fonts, jobs=pending,
+                   pdf_variant=pdf_variant)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
+    pool = None
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        results = map(_render_job, range(len(pending)))
+    else:
+        # fork: the workers inherit the parsed templates, fonts and contexts
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        results = pool.imap_unordered(_render_job, range(len(pending)))
+    try:
+        for index, files, error in results:
+            job = pending[index]
+            if error:
+                who = f"the letter to {job.unit}" if job.unit else "the notice"
+                raise RenderFailed(f"{who} failed: {error}; nothing of it was written")
+            for suffix, data in files.items():
+                cache.put(job.key, suffix, data)
+            result.rendered.append(job.stem)
+            if progress:
+                progress(len(todo))
+            yield job, files
     finally:
         if pool is not None:
             pool.terminate()
@@ -125,15 +153,17 @@ def _render_sheets(content: Content, fonts: FontSet, sheets: list[Sheet], jobs: 
         _WORKER.clear()
 
 
-def _render_sheet(index: int):
-    sheet = _WORKER["sheets"][index]
+def _render_job(index: int):
+    """Worker: the PDF and the DOCX of one document, or the reason it failed."""
+    from .docx_writer import render_docx
+
+    job = _WORKER["jobs"][index]
     try:
-        html = render_sheet_html(_WORKER["context"], sheet)
-        stem = f"sheets/{sheet.stem}"
-        return index, _render_both(stem, html, _WORKER["context"], _WORKER["fonts"], "sheet",
-                                   sheet.unit.name, _WORKER["pdf_variant"]), None
+        context = _WORKER["contexts"][job.kind]
+        pdf = render_pdf(job.html, _WORKER["styles"][job.kind], _WORKER["fonts"],
+                         pdf_variant=_WORKER["pdf_variant"])
+        return index, {"pdf": pdf, "docx": render_docx(job.html, context)}, None
     except NoticeError as exc:
         return index, None, exc.format_message()
-    except Exception as exc:  # noqa: BLE001 - reported with the unit's name
-        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - reported with the document's name
         return index, None, f"{type(exc).__name__}: {exc}"

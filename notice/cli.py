@@ -89,9 +89,11 @@ def validate(content_dir: Path | None) -> None:
 @click.option("--font", "fonts", multiple=True, metavar="ROLE=FILE",
               help="Use a font file of your own for a role (title, body, heading, kai, "
                    "page_number). Repeatable.")
+@click.option("--no-cache", is_flag=True,
+              help="Lay every document out again, even those unchanged since the last build.")
 @_guarded
 def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs: int | None,
-          fonts: tuple[str, ...]) -> None:
+          fonts: tuple[str, ...], no_cache: bool) -> None:
     from .build import build as run_build
 
     overrides = {}
@@ -115,7 +117,8 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
         bar.update(1)
 
     try:
-        result = run_build(folder, out_dir, overrides, list(units), jobs, advance)
+        result = run_build(folder, out_dir, overrides, list(units), jobs, advance,
+                           use_cache=not no_cache)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -126,6 +129,11 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
     for written in others:
         click.echo(f"wrote {result.root / written.path}")
     click.echo(f"wrote {len(sheets)} letters (PDF and DOCX) in {result.root / 'sheets'}")
+    documents = len([w for w in result.written if w.format == "pdf"])
+    click.echo(f"laid out {len(result.rendered)} of {documents} documents; the rest were "
+               "unchanged and came from the cache")
+    for note in result.notes:
+        click.echo(f"warning: {note}")
     if result.idle_recipients and not units:
         click.echo(f"no letter for {len(result.idle_recipients)} recipients without an "
                    f"assignment: {'、'.join(result.idle_recipients)}")

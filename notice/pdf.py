@@ -27,20 +27,29 @@ class FontsOnlyFetcher(URLFetcher):
 
 
 @functools.cache
-def _font_config(_key: tuple[str, ...]) -> FontConfiguration:
-    return FontConfiguration()
+def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, CSS]:
+    """The stylesheet and its fonts, parsed and loaded once a process."""
+    config = FontConfiguration()
+    return config, CSS(string=css, font_config=config, url_fetcher=FontsOnlyFetcher(allowed))
 
 
 def render_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None) -> bytes:
-    """Lay out and write one document; the checklist's group labels are settled per page."""
+    """Lay out and write one document."""
+    return write_pdf(lay_out(html, css, fonts), pdf_variant)
+
+
+def lay_out(html: str, css: str, fonts: FontSet):
+    """WeasyPrint's layout of one document; the checklist's group labels settled per page."""
     allowed = frozenset(face.url for face in fonts.font_faces())
-    config = _font_config(tuple(sorted(allowed)))
-    fetcher = FontsOnlyFetcher(allowed)
-    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
-        stylesheets=[CSS(string=css, font_config=config, url_fetcher=fetcher)],
-        font_config=config, presentational_hints=True,
-    )
+    config, stylesheet = _stylesheet(css, allowed)
+    document = HTML(string=html, base_url=None, url_fetcher=FontsOnlyFetcher(allowed)).render(
+        stylesheets=[stylesheet], font_config=config, presentational_hints=True)
     _settle_group_labels(document)
+    return document
+
+
+def write_pdf(document, pdf_variant: str | None = None) -> bytes:
+    """The PDF bytes of a laid-out document (fonts subset and embedded)."""
     options = dict(uncompressed_pdf=False)
     if pdf_variant:
         options["pdf_variant"] = pdf_variant
