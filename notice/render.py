@@ -22,11 +22,11 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 COLUMN_HEADS = ("领域", "任务", "序号", "指标名称", "指标值", "指标属性", "主要任务", "完成时限",
                 "牵头单位", "责任单位")
 # column widths on the 225 mm landscape 版心, in mm, in the order of COLUMN_HEADS
-COLUMN_WIDTHS_MM = (11, 18, 10, 26, 18, 12, 72, 14, 16, 28)
+COLUMN_WIDTHS_MM = (11, 18, 9, 26, 18, 16, 68, 16, 17, 26)
 # the task sheets' table: no domain or task column, the unit's role and the other units instead
 SHEET_COLUMN_HEADS = ("序号", "指标名称", "指标值", "指标属性", "主要任务", "完成时限",
                       "本单位职责", "其他牵头单位", "其他责任单位")
-SHEET_COLUMN_WIDTHS_MM = (10, 30, 20, 12, 85, 14, 12, 18, 24)
+SHEET_COLUMN_WIDTHS_MM = (10, 28, 18, 16, 77, 16, 12, 20, 28)
 _NUMERALS = "零一二三四五六七八九十"
 
 
