@@ -45,6 +45,7 @@ RED_RULE_PT = 1.0  # practice
 END_RULE_OUTER_MM = 0.35  # 7.4.1: first and last line of the 版记
 END_RULE_INNER_MM = 0.25
 PAGE_NUMBER_DROP_MM = 7.0  # 7.5: the dash line's top 7 mm under the 版心
+PAGE_NUMBER_DASHES = ("— ", " —")  # 7.5: 「— 1 —」
 
 # Landscape table pages: the portrait page turned a quarter, head toward the binding side.
 LANDSCAPE_MARGINS_MM = (LEFT_MM, TOP_MM, RIGHT_MM, BOTTOM_MM)  # top, right, bottom, left
@@ -60,6 +61,15 @@ FONT_ROLES: dict[str, tuple[str, ...]] = {
 # The names Word and WPS know, written into the DOCX (w:eastAsia)
 STANDARD_FACE = {role: faces[0] for role, faces in FONT_ROLES.items()}
 LATIN_FACE = "Times New Roman"  # digits and Latin letters beside the Chinese faces
+
+# DOCX: how Word, WPS and LibreOffice lay lines out, measured with LibreOffice 7.4 here.
+# A character grid (w:docGrid linesAndChars) narrower than 16 pt makes LibreOffice give each
+# 3号 character two cells (14 a line), so body paragraphs do not snap to it; LibreOffice still
+# narrows the text area to 28 whole cells (440.5 pt), so 28 characters need −0.3 pt each
+# (−0.25 pt gives 27 there). Word and WPS lay the same 28 a line.
+DOCX_CHAR_SPACING_TWIPS = -6
+EXACT_LINE_BASELINE = 0.8  # an exact-height line has its baseline 4/5 of the way down
+CJK_EM_ASCENT = 0.88  # the ideographic em box: 0.88 em above the baseline, 0.12 below
 
 
 def masthead_size(chars: int) -> tuple[float, float]:

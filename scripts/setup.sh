@@ -10,13 +10,15 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 # Debian packages: WeasyPrint's Pango stack, HarfBuzz subsetting (15x faster font subsetting),
-# the free CJK faces, LibreOffice headless and poppler for the layout checks.
+# the free CJK faces, Liberation Serif (LibreOffice's stand-in, metric for metric, for the Times
+# New Roman digits of the DOCX), LibreOffice headless and poppler for the layout checks.
 if ! dpkg -s libharfbuzz-subset0 fonts-noto-cjk libreoffice-writer-nogui poppler-utils \
-        fonts-arphic-ukai fonts-lxgw-wenkai libpangoft2-1.0-0 libreoffice-calc-nogui >/dev/null 2>&1; then
+        fonts-arphic-ukai fonts-lxgw-wenkai libpangoft2-1.0-0 libreoffice-calc-nogui \
+        fonts-liberation2 >/dev/null 2>&1; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
-    fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai \
+    fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai fonts-liberation2 \
     libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils
 fi
 # Node.js for the schema validator (this machine's image may bring its own Node.js).

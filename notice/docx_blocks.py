@@ -1,0 +1,275 @@
+"""Word paragraphs and tables made from the semantic HTML's blocks: text, checklist, 版记."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from . import style
+from .docx_styles import (
+    IDS,
+    LANDSCAPE,
+    PPR_ORDER,
+    TABLE_CELL_MARGINS,
+    border,
+    eighths,
+    el,
+    mm_twips,
+    props,
+    twips,
+)
+
+# HTML class → named Word paragraph style
+PARAGRAPH_STYLES = {
+    "masthead": "发文机关标志", "doc-number": "发文字号", "title": "标题", "addressee": "主送机关",
+    "paragraph": "正文", "signature": "署名", "date": "成文日期", "attachment-note": "附件说明",
+    "attachment-label": "附件标签", "attachment-title": "附件标题", "list-title": "名单标题",
+    "disclosure": "正文", "issued": "版记",
+}
+RUN_STYLES = {"heading-1": "一级标题"}  # HTML class → named Word character style
+VERTICAL = {"sub": "subscript", "sup": "superscript"}
+TAB_BEFORE = {"issued-by", "issued-on"}  # 7.4.3: placed by the 版记 style's tab stops
+_SPACES = re.compile(r"\s+")
+_WIDTH = re.compile(r"width:\s*([\d.]+)mm")
+
+
+def classes(node) -> set[str]:
+    return set((node.get("class") or "").split())
+
+
+# ---------------------------------------------------------------------------- runs
+
+
+def tokens(node) -> list[tuple[str, str, dict]]:
+    """The inline content of an HTML element as (kind, text, run properties), kind text/br/tab.
+
+    White space collapses as in HTML and is dropped at the ends of each line.
+    """
+    out: list[tuple[str, str, dict]] = []
+    for kind, text, rpr in _inline(node, {}):
+        if kind == "text":
+            text = _SPACES.sub(" ", text)
+            if not out or out[-1][0] != "text" or out[-1][1].endswith(" "):
+                text = text.lstrip(" ")
+            if not text:
+                continue
+        elif out and out[-1][0] == "text":
+            out[-1] = ("text", out[-1][1].rstrip(" "), out[-1][2])
+        out.append((kind, text, rpr))
+    if out and out[-1][0] == "text":
+        out[-1] = ("text", out[-1][1].rstrip(" "), out[-1][2])
+    return [item for item in out if item[0] != "text" or item[1]]
+
+
+def _inline(node, rpr: dict):
+    if node.text:
+        yield "text", node.text, rpr
+    for child in node:
+        if isinstance(child.tag, str):
+            marks = classes(child)
+            if child.tag == "br":
+                yield "br", "", rpr
+            else:
+                inner = dict(rpr)
+                for name in sorted(marks & RUN_STYLES.keys()):
+                    inner["rStyle"] = dict(val=IDS[RUN_STYLES[name]])
+                if child.tag in VERTICAL:
+                    inner["vertAlign"] = dict(val=VERTICAL[child.tag])
+                if marks & TAB_BEFORE:
+                    yield "tab", "", rpr
+                yield from _inline(child, inner)
+        if child.tail:
+            yield "text", child.tail, rpr
+
+
+def run(kind: str, text: str, rpr: dict) -> etree._Element:
+    node = el("w:r")
+    if rpr:
+        node.append(props("w:rPr", rpr))
+    if kind == "text":
+        t = el("w:t", None)
+        t.text = text
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        node.append(t)
+    else:
+        node.append(el(f"w:{kind}"))
+    return node
+
+
+def put(parent: etree._Element, child: etree._Element, order=PPR_ORDER) -> None:
+    """Insert or replace a property element where the schema's order wants it."""
+    name = etree.QName(child).localname
+    for old in parent.findall(child.tag):
+        parent.remove(old)
+    rank = order.index(name)
+    for index, sibling in enumerate(parent):
+        if order.index(etree.QName(sibling).localname) > rank:
+            parent.insert(index, child)
+            return
+    parent.append(child)
+
+
+def paragraph(items, style_name: str, **ppr) -> etree._Element:
+    """A w:p of the named style with extra paragraph properties and the given tokens."""
+    p = el("w:p", None, props("w:pPr", dict(pStyle=dict(val=IDS[style_name]), **ppr)))
+    p.extend(run(*item) for item in items)
+    return p
+
+
+def paragraphs_split(items, style_name: str, **ppr) -> list[etree._Element]:
+    """One paragraph for each line of the tokens: a table cell's <br> starts a new paragraph."""
+    lines: list[list] = [[]]
+    for item in items:
+        if item[0] == "br":
+            lines.append([])
+        else:
+            lines[-1].append(item)
+    return [paragraph(line, style_name, **ppr) for line in lines]
+
+
+# ---------------------------------------------------------------------------- checklist
+
+ALIGN = {"tasks": ("both", "top"), "units": ("left", "center")}  # as the PDF's table CSS
+_NO_LINE_START = set("，。、；：？！）》〉」』”’%")
+
+
+def estimate_lines(text: str, width_pt: float, size_pt: float = style.TABLE_PT) -> int:
+    """Lines a cell's text wraps to: Chinese characters one em wide, Latin ones half."""
+    lines, x, last = 1, 0.0, 0.0
+    for ch in text:
+        advance = size_pt * (0.5 if ord(ch) < 0x2000 else 1.0)
+        if x + advance > width_pt + 0.01:
+            lines += 1
+            x = last if ch in _NO_LINE_START else 0.0
+        x += advance
+        last = advance
+    return lines
+
+
+def _cell(width: int, content, valign: str = "center", merge: str | None = None,
+          right: int | None = None):
+    tcpr = el("w:tcPr", None, el("w:tcW", dict(w=width, type="dxa")))
+    if merge == "restart":
+        tcpr.append(el("w:vMerge", dict(val="restart")))
+    elif merge:
+        tcpr.append(el("w:vMerge"))
+    if right is not None:
+        tcpr.append(el("w:tcMar", None, el("w:right", dict(w=right, type="dxa"))))
+    tcpr.append(el("w:vAlign", dict(val=valign)))
+    return el("w:tc", None, tcpr, *content)
+
+
+def _row(cells, head: bool = False, whole: bool = True):
+    """A table row: kept on one page unless the HTML lets it break (tr.may-break)."""
+    trpr = el("w:trPr")
+    if whole:
+        trpr.append(el("w:cantSplit"))
+    if head:
+        trpr.append(el("w:tblHeader"))
+    return el("w:tr", None, trpr, *cells)
+
+
+def _measure_cells(measure, widths: tuple[int, int]) -> list:
+    """Indicator and target as two real columns, each sub-indicator level with its target.
+
+    The two cells hold one paragraph per (name, target) pair; a pair's shorter paragraph is
+    given the missing lines as space after, so the two columns stay level.
+    """
+    name_margin = 2 * TABLE_CELL_MARGINS[1]  # the PDF draws the rule beside it, not in it
+    margin = TABLE_CELL_MARGINS[1] + TABLE_CELL_MARGINS[3]
+    sub_indent = twips(style.TABLE_PT)  # the PDF indents sub-indicators 1em
+    gap = TABLE_CELL_MARGINS[0] + TABLE_CELL_MARGINS[2]  # the PDF pads each pair 2 pt
+    line = twips(style.TABLE_LINE_PT)
+    rows = [tr for tr in measure.iter("tr")]
+    names, values = [], []
+    for n, tr in enumerate(rows):
+        name, value = tr.findall("td")
+        sub = "sub" in classes(name)
+        name_items, value_items = tokens(name), tokens(value)
+        name_lines = estimate_lines(_plain(name_items),
+                                    (widths[0] - name_margin - (sub_indent if sub else 0)) / 20)
+        value_lines = estimate_lines(_plain(value_items), (widths[1] - margin) / 20)
+        tall = max(name_lines, value_lines)
+        after = 0 if n == len(rows) - 1 else gap
+        name_ppr = dict(jc=dict(val="left"),
+                        spacing=dict(after=after + (tall - name_lines) * line))
+        if sub:
+            name_ppr["ind"] = dict(left=sub_indent)
+        names.append(paragraph(name_items, "表格文字", **name_ppr))
+        values.append(paragraph(value_items, "表格文字", spacing=dict(
+            after=after + (tall - value_lines) * line)))
+    return [_cell(widths[0], names, right=TABLE_CELL_MARGINS[1]), _cell(widths[1], values)]
+
+
+def _plain(items) -> str:
+    return "".join(text for kind, text, _ in items if kind == "text")
+
+
+def column_widths(table) -> list[int]:
+    """The table's columns (its <col style="width: …mm">) in twips, the last taking up the
+    rounding to the landscape 版心's width."""
+    widths = [mm_twips(float(_WIDTH.search(col.get("style", "")).group(1)))
+              for col in table.iter("col")]
+    widths[-1] += LANDSCAPE.text_width - sum(widths)
+    return widths
+
+
+def checklist(table) -> etree._Element:
+    """table.checklist as a Word table: head row repeating, rows whole, groups merged."""
+    widths = column_widths(table)
+    tbl = el("w:tbl", None, el("w:tblPr", None,
+                               el("w:tblStyle", dict(val=IDS["清单表格"])),
+                               el("w:tblW", dict(w=sum(widths), type="dxa")),
+                               el("w:jc", dict(val="center")),
+                               el("w:tblLayout", dict(type="fixed"))),
+             el("w:tblGrid", None, *(el("w:gridCol", dict(w=w)) for w in widths)))
+    heads = list(table.find("thead").iter("th"))
+    tbl.append(_row([_cell(w, [paragraph(tokens(th), "表头")])
+                     for w, th in zip(widths, heads, strict=True)], head=True))
+    for tr in table.find("tbody").findall("tr"):
+        cells, column = [], 0
+        for td in tr.findall("td"):
+            marks = classes(td)
+            span = int(td.get("colspan", 1))
+            width = widths[column:column + span]
+            column += span
+            if "measure-cell" in marks:
+                cells.extend(_measure_cells(td.find(".//table"), tuple(width)))
+            elif "group" in marks:  # domain and task merged over their indicators
+                first = "cont" not in marks
+                content = [paragraph(tokens(td) if first else [], "表格文字")]
+                cells.append(_cell(width[0], content, merge="restart" if first else "continue"))
+            else:
+                jc, valign = next((ALIGN[m] for m in sorted(marks) if m in ALIGN),
+                                  ("center", "center"))
+                cells.append(_cell(width[0], paragraphs_split(tokens(td), "表格文字",
+                                                              jc=dict(val=jc)), valign))
+        tbl.append(_row(cells, whole="may-break" not in classes(tr)))
+    return tbl
+
+
+# ---------------------------------------------------------------------------- 版记
+
+
+def end_matter(footer) -> list[etree._Element]:
+    """footer.end-matter as the paragraphs of the last page's footer, whose bottom is the
+    bottom of the 版心 (7.4.1).
+
+    Lines above the rules stay plain; the lines inside div.end-rules share one border group,
+    0.35 mm above the first and below the last, 0.25 mm between them.
+    """
+    outer, inner = eighths(style.END_RULE_OUTER_MM), eighths(style.END_RULE_INNER_MM)
+    out = []
+    for child in footer:
+        if not isinstance(child.tag, str):
+            continue
+        ruled = "end-rules" in classes(child)
+        for p in child.findall("p") if ruled else [child]:
+            name = next(PARAGRAPH_STYLES[c] for c in sorted(classes(p)) if c in PARAGRAPH_STYLES)
+            ppr = {}
+            if ruled:
+                ppr["pBdr"] = el("w:pBdr", None, border("top", outer), border("bottom", outer),
+                                 border("between", inner))
+            out.append(paragraph(tokens(p), name, **ppr))
+    return out

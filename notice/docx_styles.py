@@ -1,0 +1,368 @@
+"""The DOCX page setups and named Word styles of GB/T 9704, built from notice/style.py."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from lxml import etree
+
+from . import style
+
+# ---------------------------------------------------------------------------- units and XML
+
+
+def twips(pt: float) -> int:
+    return round(pt * 20)
+
+
+def mm_twips(mm: float) -> int:
+    return round(mm / 25.4 * 1440)
+
+
+def half_points(pt: float) -> int:
+    return round(pt * 2)
+
+
+def eighths(mm: float) -> int:
+    """A rule's thickness in eighths of a point (w:sz of a border)."""
+    return max(2, round(mm * style.PT_PER_MM * 8))
+
+
+def el(tag: str, attrs: dict | None = None, *children) -> etree._Element:
+    """A w: element; attribute names without a prefix are in the w: namespace."""
+    element = OxmlElement(tag)
+    for name, value in (attrs or {}).items():
+        element.set(qn(name if ":" in name else f"w:{name}"), str(value))
+    element.extend(children)
+    return element
+
+
+# the schema's order of the children of w:pPr and w:rPr: Word rejects any other
+PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers "
+    "pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE "
+    "autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
+    "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle "
+    "rPr sectPr pPrChange").split()
+RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint "
+    "noProof snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u "
+    "effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath").split()
+
+
+def props(tag: str, spec: dict) -> etree._Element:
+    """w:pPr or w:rPr from {child: attributes or element}, children in the schema's order."""
+    order = PPR_ORDER if tag == "w:pPr" else RPR_ORDER
+    parent = el(tag)
+    for name in sorted(spec, key=order.index):
+        value = spec[name]
+        parent.append(value if isinstance(value, etree._Element) else el(f"w:{name}", value))
+    return parent
+
+
+def border(side: str, size: int, color: str = "000000", space: int = 0) -> etree._Element:
+    return el(f"w:{side}", dict(val="single", sz=size, space=space, color=color))
+
+
+# ---------------------------------------------------------------------------- page setups
+
+LINE = twips(style.LINE_PITCH_PT)  # 579: 22 lines in the 225 mm 版心 (5.2.3)
+CHAR = twips(style.BODY_PT) + style.DOCX_CHAR_SPACING_TWIPS  # one 3号 character's advance
+
+
+def snug_line(size_pt: float) -> float:
+    """The exact line height whose characters' em box starts at the top of the line."""
+    return style.CJK_EM_ASCENT * size_pt / style.EXACT_LINE_BASELINE
+
+
+PAGE_NUMBER_LINE_PT = snug_line(style.PAGE_NUMBER_PT)
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """One kind of page, in twips: A4 either way round with its 版心 margins."""
+
+    width: int
+    height: int
+    top: int
+    right: int
+    bottom: int
+    left: int
+    landscape: bool
+
+    @classmethod
+    def from_mm(cls, width, height, top, right, bottom, left, landscape=False) -> PageSetup:
+        return cls(*(mm_twips(v) for v in (width, height, top, right, bottom, left)), landscape)
+
+    @property
+    def text_width(self) -> int:
+        return self.width - self.left - self.right
+
+    @property
+    def footer(self) -> int:
+        """7.5: the top of the page number 7 mm under the 版心, in a snug line."""
+        drop = self.bottom - mm_twips(style.PAGE_NUMBER_DROP_MM)
+        return drop - twips(PAGE_NUMBER_LINE_PT)
+
+
+PORTRAIT = PageSetup.from_mm(style.PAGE_WIDTH_MM, style.PAGE_HEIGHT_MM, style.TOP_MM,
+                             style.RIGHT_MM, style.BOTTOM_MM, style.LEFT_MM)
+LANDSCAPE = PageSetup.from_mm(style.PAGE_HEIGHT_MM, style.PAGE_WIDTH_MM,
+                              *style.LANDSCAPE_MARGINS_MM, landscape=True)
+# w:charSpace: the character pitch less the Normal style's size, in 1/4096 pt, rounded down so
+# that 28 pitches fit the 版心 (Word's page setup then reads 28 characters × 22 lines)
+CHAR_SPACE = math.floor((PORTRAIT.text_width / 20 / style.CHARS_PER_LINE - style.BODY_PT) * 4096)
+
+
+def section_properties(page: PageSetup, footers: dict[str, str], start: str | None,
+                       first: bool = False, numbered: bool = True) -> etree._Element:
+    """w:sectPr of one section; footers maps default/even to relationship ids.
+
+    A section without page numbers (the 版记 page) has its footer, the 版记, end on the bottom
+    of the 版心.
+    """
+    sect = el("w:sectPr")
+    for kind, rid in footers.items():
+        sect.append(el("w:footerReference", {"type": kind, "r:id": rid}))
+    if start:
+        sect.append(el("w:type", dict(val=start)))
+    size = dict(w=page.width, h=page.height)
+    if page.landscape:
+        size["orient"] = "landscape"
+    sect.append(el("w:pgSz", size))
+    sect.append(el("w:pgMar", dict(top=page.top, right=page.right, bottom=page.bottom,
+                                   left=page.left, header=mm_twips(15),
+                                   footer=page.footer if numbered else page.bottom,
+                                   gutter=0)))
+    if first:
+        sect.append(el("w:pgNumType", dict(start=1)))
+    sect.append(el("w:cols", dict(space=425)))
+    grid = dict(linePitch=LINE)
+    if not page.landscape:  # the 22 × 28 grid of the portrait 版心; table pages go without
+        grid = dict(type="linesAndChars", linePitch=LINE, charSpace=CHAR_SPACE)
+    sect.append(el("w:docGrid", grid))
+    return sect
+
+
+# ---------------------------------------------------------------------------- styles
+
+
+def fonts(role: str) -> dict:
+    """w:rFonts of a font role: its standard face for Chinese; digits and Latin letters in
+    LATIN_FACE beside the body faces, in the role's own face in titles, 黑体 and page numbers."""
+    face = style.STANDARD_FACE[role]
+    latin = style.LATIN_FACE if role in ("body", "kai") else face
+    return {"ascii": latin, "hAnsi": latin, "eastAsia": face, "cs": latin, "hint": "eastAsia"}
+
+
+def spacing(before: float = 0, after: float = 0, line: int = LINE) -> dict:
+    return dict(before=before, after=after, line=line, lineRule="exact")
+
+
+def indent(left: float = 0, first: float = 0, hanging: float = 0, right: float = 0) -> dict:
+    """w:ind in body characters: the *Chars form for Word and WPS, twips for LibreOffice."""
+    ind = dict(leftChars=round(left * 100), left=round(left * CHAR),
+               rightChars=round(right * 100), right=round(right * CHAR))
+    if hanging:
+        ind.update(hangingChars=round(hanging * 100), hanging=round(hanging * CHAR))
+    else:
+        ind.update(firstLineChars=round(first * 100), firstLine=round(first * CHAR))
+    return ind
+
+
+OFF = dict(val=0)
+# paragraphs off the character grid, no indent: in twips alone, so that a paragraph's own
+# indent in twips (a sub-indicator, a page number) is not overridden by the style's *Chars
+FLAT = dict(snapToGrid=OFF, ind=dict(left=0, right=0, firstLine=0))
+
+
+def _style(kind, style_id, name, ppr=None, rpr=None, based_on=None, follow=None,
+           default=False, tblpr=None) -> etree._Element:
+    attrs = {"type": kind, "styleId": style_id}
+    if default:
+        attrs["default"] = 1
+    node = el("w:style", attrs, el("w:name", dict(val=name)))
+    if based_on:
+        node.append(el("w:basedOn", dict(val=based_on)))
+    if follow:
+        node.append(el("w:next", dict(val=follow)))
+    node.append(el("w:uiPriority", dict(val=1 if default else 9)))
+    node.append(el("w:qFormat"))
+    if ppr:
+        node.append(props("w:pPr", ppr))
+    if rpr:
+        node.append(props("w:rPr", rpr))
+    if tblpr is not None:
+        node.append(tblpr)
+    return node
+
+
+def _table_properties(borders: int | None, cell_margins: tuple[int, int, int, int]):
+    tblpr = el("w:tblPr", None, el("w:tblInd", dict(w=0, type="dxa")))
+    if borders:
+        tblpr.append(el("w:tblBorders", None, *(border(side, borders) for side in
+                                                ("top", "left", "bottom", "right",
+                                                 "insideH", "insideV"))))
+    top, left, bottom, right = cell_margins
+    tblpr.append(el("w:tblCellMar", None, el("w:top", dict(w=top, type="dxa")),
+                    el("w:left", dict(w=left, type="dxa")),
+                    el("w:bottom", dict(w=bottom, type="dxa")),
+                    el("w:right", dict(w=right, type="dxa"))))
+    return tblpr
+
+
+# style ids the writer uses, by the Word name a clerk sees
+IDS = {
+    "正文": "Body", "发文机关标志": "Masthead", "发文字号": "DocNumber", "标题": "DocTitle",
+    "主送机关": "Addressee", "一级标题": "Heading1Hei", "二级标题": "Heading2Kai",
+    "附件说明": "AttachmentNote", "署名": "Signer", "成文日期": "SignDate",
+    "附件标签": "AttachmentLabel", "附件标题": "AttachmentTitle", "表格文字": "TableText",
+    "表头": "TableHead", "版记": "EndMatter", "页码": "PageNumber", "名单标题": "ListTitle",
+    "清单表格": "ChecklistTable",
+}
+TABLE_RULE = 6  # 0.75 pt
+# top, left, bottom, right: the PDF's cell padding (2 pt, 1.5 pt); on the right also the
+# 0.75 pt rule the PDF draws inside each cell (made 1 pt: LibreOffice squeezes a character
+# into a line that lacks a twentieth of a point), so that lines wrap where the PDF's do
+TABLE_CELL_MARGINS = (twips(2), twips(1.5), twips(2), twips(2.5))
+
+
+def build_styles(context: dict) -> list[etree._Element]:
+    """Every named style of the notice, with the numbers of style.py and the context."""
+    s, mast, signed = style, context["mast"], context["signed"]
+    body_pt = half_points(s.BODY_PT)
+    mast_pt = half_points(mast.size) / 2
+    # 7.4.3: 4号, or smaller where 印发机关 and 印发日期 would not share a line; in half points
+    end_size = math.floor(context.get("end_matter_pt", s.END_MATTER_PT) * 2)
+    end_indent = end_size * 10  # one character, in twips
+    body = dict(rFonts=fonts("body"), spacing=dict(val=s.DOCX_CHAR_SPACING_TWIPS),
+                sz=dict(val=body_pt), szCs=dict(val=body_pt))
+    loose = dict(snapToGrid=OFF, spacing=dict(val=0))  # type off the grid keeps its own width
+    b = IDS
+    return [
+        # Normal carries the body format: a paragraph a clerk adds or clears looks like 正文
+        _style("paragraph", "Normal", "Normal", default=True, follow=b["正文"], ppr=dict(
+            widowControl=OFF, snapToGrid=OFF, spacing=spacing(), ind=indent(first=2),
+            jc=dict(val="both")), rpr=body),
+        _style("paragraph", b["正文"], "正文", based_on="Normal", follow=b["正文"]),
+        _style("paragraph", b["发文机关标志"], "发文机关标志", follow=b["发文字号"], ppr=dict(
+            FLAT, spacing=spacing(before=twips(s.MASTHEAD_OFFSET_MM * s.PT_PER_MM),
+                                  line=twips(snug_line(mast_pt))),
+            jc=dict(val="center")), rpr=dict(
+            loose, rFonts=fonts("title"), color=dict(val=s.RED.lstrip("#")),
+            w=dict(val=round(mast.scale * 100)), sz=dict(val=half_points(mast_pt)),
+            szCs=dict(val=half_points(mast_pt)))),
+        # 7.2.4 two blank lines under the 标志
+        _style("paragraph", b["发文字号"], "发文字号", based_on="Normal", follow=b["标题"],
+               ppr=dict(ind=indent(), spacing=spacing(
+                   before=twips(mast_pt + 2 * s.LINE_PITCH_PT - snug_line(mast_pt))),
+                   jc=dict(val="center"))),
+        _style("paragraph", b["标题"], "标题", follow=b["主送机关"], ppr=dict(
+            FLAT, keepNext={}, spacing=spacing(after=LINE), jc=dict(val="center")), rpr=dict(
+            loose, rFonts=fonts("title"), sz=dict(val=half_points(s.TITLE_PT)),
+            szCs=dict(val=half_points(s.TITLE_PT)))),
+        _style("paragraph", b["主送机关"], "主送机关", based_on="Normal", follow=b["正文"],
+               ppr=dict(ind=indent())),
+        _style("character", b["一级标题"], "一级标题", based_on="DefaultParagraphFont",
+               rpr=dict(rFonts=fonts("heading"))),
+        _style("paragraph", b["二级标题"], "二级标题", based_on="Normal", follow=b["正文"],
+               ppr=dict(keepNext={}), rpr=dict(rFonts=fonts("kai"))),
+        # 附件：name, wrapped lines aligned under the name's first character
+        _style("paragraph", b["附件说明"], "附件说明", based_on="Normal", follow=b["正文"],
+               ppr=dict(spacing=spacing(before=LINE), ind=indent(left=5, hanging=3))),
+        _style("paragraph", b["署名"], "署名", based_on="Normal", follow=b["成文日期"],
+               ppr=dict(keepNext={}, spacing=spacing(before=LINE),
+                        ind=indent(left=signed["name"]), jc=dict(val="left"))),
+        _style("paragraph", b["成文日期"], "成文日期", based_on="Normal", follow=b["正文"],
+               ppr=dict(ind=indent(left=signed["date"]), jc=dict(val="left"))),
+        _style("paragraph", b["附件标签"], "附件标签", based_on="Normal", follow=b["附件标题"],
+               ppr=dict(keepNext={}, ind=indent(), jc=dict(val="left")),
+               rpr=dict(rFonts=fonts("heading"))),
+        _style("paragraph", b["附件标题"], "附件标题", follow=b["正文"], ppr=dict(
+            FLAT, keepNext={}, spacing=spacing(before=LINE, after=LINE // 2),
+            jc=dict(val="center")), rpr=dict(
+            loose, rFonts=fonts("title"), sz=dict(val=half_points(s.TITLE_PT)),
+            szCs=dict(val=half_points(s.TITLE_PT)))),
+        _style("paragraph", b["名单标题"], "名单标题", follow=b["正文"], ppr=dict(
+            FLAT, keepNext={}, spacing=spacing(after=LINE), jc=dict(val="center")), rpr=dict(
+            loose, rFonts=fonts("title"), sz=dict(val=half_points(s.TITLE_PT)),
+            szCs=dict(val=half_points(s.TITLE_PT)))),
+        _style("paragraph", b["表格文字"], "表格文字", follow=b["表格文字"], ppr=dict(
+            FLAT, spacing=spacing(line=twips(s.TABLE_LINE_PT)), jc=dict(val="center")),
+            rpr=dict(loose, rFonts=fonts("body"), sz=dict(val=half_points(s.TABLE_PT)),
+                     szCs=dict(val=half_points(s.TABLE_PT)))),
+        _style("paragraph", b["表头"], "表头", based_on=b["表格文字"], follow=b["表格文字"],
+               rpr=dict(rFonts=fonts("heading"))),
+        # 7.4.3: 印发机关 one character in from the left, 印发日期 one from the right, by tab
+        # stops: the paragraph itself spans the 版心, and so do its rules
+        _style("paragraph", b["版记"], "版记", follow=b["版记"], ppr=dict(
+            FLAT, tabs=el("w:tabs", None,
+                          el("w:tab", dict(val="left", pos=end_indent)),
+                          el("w:tab", dict(val="right", pos=PORTRAIT.text_width - end_indent))),
+            spacing=spacing(), jc=dict(val="left")), rpr=dict(
+            loose, rFonts=fonts("body"), sz=dict(val=end_size), szCs=dict(val=end_size))),
+        # 7.5 page numbers: 4号 half-width 宋体 digits
+        _style("paragraph", b["页码"], "页码", ppr=dict(
+            FLAT, spacing=spacing(line=twips(PAGE_NUMBER_LINE_PT))), rpr=dict(
+            loose, rFonts=fonts("page_number"),
+            sz=dict(val=half_points(s.PAGE_NUMBER_PT)),
+            szCs=dict(val=half_points(s.PAGE_NUMBER_PT)))),
+        _style("character", "DefaultParagraphFont", "Default Paragraph Font", default=True),
+        _style("table", "TableNormal", "Normal Table", default=True,
+               tblpr=_table_properties(None, (0, 108, 0, 108))),
+        _style("table", b["清单表格"], "清单表格", based_on="TableNormal",
+               tblpr=_table_properties(TABLE_RULE, TABLE_CELL_MARGINS)),
+    ]
+
+
+def install_styles(document, context: dict) -> None:
+    """Replace the template's styles with the notice's; keep its latent style list."""
+    styles = document.styles.element
+    for node in styles.findall(qn("w:style")):
+        styles.remove(node)
+    defaults = styles.find(qn("w:docDefaults"))
+    defaults.clear()
+    body_pt = half_points(style.BODY_PT)
+    defaults.append(el("w:rPrDefault", None, props("w:rPr", dict(
+        rFonts=fonts("body"), sz=dict(val=body_pt), szCs=dict(val=body_pt),
+        lang=dict(val="en-US", eastAsia="zh-CN", bidi="ar-SA")))))
+    # as in the PDF, no punctuation hanging past the 版心 and no extra space between Chinese
+    # and Latin letters or digits (Word's defaults do both)
+    defaults.append(el("w:pPrDefault", None, props("w:pPr", dict(
+        overflowPunct=OFF, autoSpaceDE=OFF, autoSpaceDN=OFF, spacing=spacing()))))
+    styles.extend(build_styles(context))
+
+
+def configure_settings(document) -> None:
+    """Odd and even footers, Word 2013+ layout, Chinese as the East Asian language."""
+    settings = document.settings
+    settings.odd_and_even_pages_header_footer = True
+    root = settings.element
+    for node in root.iter(qn("w:compatSetting")):
+        if node.get(qn("w:name")) == "compatibilityMode":
+            node.set(qn("w:val"), "15")
+    for node in root.iter(qn("w:themeFontLang")):
+        node.set(qn("w:eastAsia"), "zh-CN")
+
+
+# w:font entries: the substitute Word and WPS take where the standard face is missing
+_ALT_NAMES = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方正小标宋简体": "宋体"}
+
+
+def font_table_xml() -> bytes:
+    """word/fontTable.xml naming every face the styles use."""
+    root = el("w:fonts")
+    roman = el("w:font", dict(name=style.LATIN_FACE), el("w:charset", dict(val="00")),
+               el("w:family", dict(val="roman")), el("w:pitch", dict(val="variable")))
+    root.append(roman)
+    for face in dict.fromkeys(style.STANDARD_FACE.values()):
+        node = el("w:font", dict(name=face))
+        if face in _ALT_NAMES:
+            node.append(el("w:altName", dict(val=_ALT_NAMES[face])))
+        node.extend([el("w:charset", dict(val="86")), el("w:family", dict(val="modern")),
+                     el("w:pitch", dict(val="fixed"))])
+        root.append(node)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
