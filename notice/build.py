@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import RenderCache, font_fingerprint, render_key
+from .checks import check_build
 from .content import load_content
 from .errors import NoticeError
-from .fonts import FontSet, check_coverage, resolve_fonts
+from .fonts import FontSet
 from .matrix import render_matrix
 from .model import Content
-from .output import Written, record, write_manifest
+from .output import Staging, Written, record, write_manifest
 from .pdf import render_pdf
 from .render import notice_context, render_css, render_sheet_html, render_template, sheet_context
-from .sheets import load_sheet_text, make_sheets
+from .sheets import make_sheets
 
 
 class RenderFailed(NoticeError):
@@ -58,10 +60,7 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     """
     # load and check everything before anything is written
     content = load_content(content_dir)
-    text, text_spots = load_sheet_text(content.folder)
-    sheets = make_sheets(content, text, units)
-    fonts = resolve_fonts(font_overrides)
-    check_coverage(fonts, content.spots + text_spots)
+    text, sheets, fonts = check_build(content, font_overrides, units)
     root = Path(root) if root is not None else Path(out_dir) / str(content.year)
     result = BuildResult(content, fonts, root)
     if not harfbuzz_subsetting():
@@ -82,16 +81,20 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
         todo.append(Job(f"sheets/{sheet.stem}", "sheet", sheet.unit.name, html,
                         render_key(html, styles["sheet"], face_key, pdf_variant)))
 
-    # render what the cache lacks, in a pool of workers; write each document as it comes
+    # render what the cache lacks, in a pool of workers; stage each document as it comes,
+    # and put the whole set in place at the end (a fault or Ctrl-C leaves the last set whole)
     cache = RenderCache(Path(out_dir) / ".cache" if use_cache else None)
-    for job, files in _render_all(todo, cache, contexts, styles, fonts, jobs, pdf_variant,
-                                  progress, result):
-        for suffix, data in files.items():
-            result.written.append(record(root, f"{job.stem}.{suffix}", data, job.kind, job.unit))
-    if not units:
-        result.written.append(record(root, "responsibilities.xlsx", render_matrix(content),
-                                     "matrix"))
-    write_manifest(root, content.year, result.written, keep_others=bool(units))
+    with Staging() as staging:
+        for job, files in _render_all(todo, cache, contexts, styles, fonts, jobs, pdf_variant,
+                                      progress, result):
+            for suffix, data in files.items():
+                result.written.append(record(root, f"{job.stem}.{suffix}", data, job.kind,
+                                             job.unit, staging=staging))
+        if not units:
+            result.written.append(record(root, "responsibilities.xlsx",
+                                         render_matrix(content), "matrix", staging=staging))
+        write_manifest(root, content.year, result.written, keep_others=bool(units),
+                       staging=staging)
     working = {s.unit.name for s in make_sheets(content, text)}
     result.idle_recipients = [u.name for u in content.units.recipients if u.name not in working]
     return result
@@ -132,7 +135,7 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
         results = map(_render_job, range(len(pending)))
     else:
         # fork: the workers inherit the parsed templates, fonts and contexts
-        pool = multiprocessing.get_context("fork").Pool(workers)
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_leave_ctrl_c)
         results = pool.imap_unordered(_render_job, range(len(pending)))
     try:
         for index, files, error in results:
@@ -151,6 +154,12 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
             pool.terminate()
             pool.join()
         _WORKER.clear()
+
+
+def _leave_ctrl_c() -> None:
+    """Worker: Ctrl-C reaches the whole process group, but it is the main process's to
+    handle (it ends the pool); a worker that took it too would print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _render_job(index: int):

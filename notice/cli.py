@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import errors
+from .checks import check_build
 from .content import latest_folder, load_content
 from .model import ROLE_LEAD
 from .style import FONT_ROLES
@@ -23,7 +24,7 @@ content_option = click.option(
     "--content", "content_dir", type=click.Path(path_type=Path), default=None,
     help="A year's content folder (default: the latest year under content/).")
 out_option = click.option(
-    "--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
     show_default=True, help="Where the documents are written.")
 
 
@@ -66,6 +67,7 @@ def main() -> None:
 @_guarded
 def validate(content_dir: Path | None) -> None:
     content = _load(content_dir)
+    check_build(content)  # the letters' text and the fonts, as build checks them
     by_unit = content.assignments_by_unit()
     indicators = content.checklist.indicators
     click.echo(f"{content.folder}: valid — {content.notice.doc_number}")
@@ -150,3 +152,144 @@ def units(content_dir: Path | None) -> None:
         click.echo(f"{unit.order:02d} {unit.name}")
         click.echo(f"     leads:  {', '.join(leads) or '—'}")
         click.echo(f"     shares: {', '.join(shares) or '—'}")
+
+
+# -- archive, new year, diff ------------------------------------------------------------------
+
+from .archive import LOCK_WAIT  # noqa: E402 - kept with the commands that use it
+
+ARCHIVE_EXIT_HELP = EXIT_HELP + """
+Archive only: 4 an archived version no longer matches its manifest (archive verify); 5 another
+archive of the same year held the lock for longer than --wait.
+"""
+
+
+@main.group(invoke_without_command=True, help=(
+    "Freeze what would be issued: the notice and every letter as PDF/A-2b, with the DOCX, the "
+    "XLSX, a copy of the content and manifest.json (sizes, SHA-256, fonts, library versions), "
+    "into OUT/archive/<year>/vNNN/, read-only. Unchanged content adds nothing and names the "
+    "version that holds it. `archive list` and `archive verify` read the archive back.\n"
+    + ARCHIVE_EXIT_HELP))
+@content_option
+@out_option
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Documents rendered at once (default: the number of cores).")
+@click.option("--wait", type=click.FloatRange(min=0), default=LOCK_WAIT, show_default=True,
+              help="Seconds to wait while another clerk archives the same year.")
+@click.pass_context
+@_guarded
+def archive(ctx: click.Context, content_dir: Path | None, out_dir: Path, jobs: int | None,
+            wait: float) -> None:
+    from .archive import archive as run_archive
+
+    ctx.obj = dict(out_dir=out_dir)
+    if ctx.invoked_subcommand is not None:
+        return
+
+    def waiting() -> None:
+        click.echo("another archive of this year is running; waiting for it to finish…",
+                   err=True)
+
+    folder = content_dir if content_dir is not None else latest_folder()
+    done = run_archive(folder, out_dir, jobs=jobs, wait=wait, waiting=waiting)
+    if done.created:
+        click.echo(f"archived {done.year} as {done.version} in {done.folder} "
+                   f"({done.files} files, read-only)")
+        return
+    latest = "" if done.version == done.latest else f"; the latest version is {done.latest}"
+    click.echo(f"already archived: {done.year} as it stands is {done.version} ({done.folder})"
+               f"{latest}; nothing was added")
+
+
+_archive_out = click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), default=None,
+    help="The folder that holds archive/ (default: output).")
+_archive_year = click.option("--year", type=click.IntRange(1949, 2999), default=None,
+                             help="The year (default: the latest year archived).")
+
+
+@archive.command("list", help="List the archived versions of a year, with their dates and what "
+                 "changed since the version before.\n" + ARCHIVE_EXIT_HELP)
+@_archive_out
+@_archive_year
+@click.pass_context
+@_guarded
+def archive_list(ctx: click.Context, out_dir: Path | None, year: int | None) -> None:
+    from .archive_check import list_versions, year_folder
+
+    folder = year_folder(out_dir or ctx.obj["out_dir"], year)
+    listed = list_versions(folder)
+    click.echo(f"{folder}: {len(listed)} version{'s' if len(listed) != 1 else ''}")
+    for item in listed:
+        click.echo(f"{item.version}  {item.archived_at}  {item.doc_number}  {item.files} files")
+        for change in item.changes:
+            click.echo(f"      {change}")
+
+
+@archive.command("verify", help="Recompute every archived file's SHA-256 and name each file "
+                 "missing, added or altered (all versions, or the one named).\n"
+                 + ARCHIVE_EXIT_HELP)
+@click.argument("version", required=False)
+@_archive_out
+@_archive_year
+@click.pass_context
+@_guarded
+def archive_verify(ctx: click.Context, version: str | None, out_dir: Path | None,
+                   year: int | None) -> None:
+    from .archive_check import raise_if_damaged, report, verify, year_folder
+
+    folder = year_folder(out_dir or ctx.obj["out_dir"], year)
+    checked = verify(folder, version)
+    for line in report(checked):
+        click.echo(line)
+    raise_if_damaged(folder, checked)
+
+
+@main.command("new-year", help=(
+    "Start YEAR's content from the latest year's: the year and 发文字号 moved on, 「<old>年度」 "
+    "made 「<new>年度」, every date and deadline marked 待填 (validate lists each one until it "
+    "is filled). Comments are kept; an existing year is never overwritten (exit status 1, "
+    "as for a year that is not after the latest).\n" + EXIT_HELP))
+@click.argument("year", type=click.IntRange(1949, 2999))
+@click.option("--content-root", type=click.Path(path_type=Path), default=Path("content"),
+              show_default=True, help="The folder that holds the year folders.")
+@_guarded
+def new_year(year: int, content_root: Path) -> None:
+    from .newyear import start_year
+
+    done = start_year(year, content_root)
+    click.echo(f"created {done.folder} from {done.source}")
+    click.echo(f"  发文字号: {done.doc_number} (the number is kept from {done.source.name}; "
+               "change it if this year's differs)")
+    click.echo(f"  moved on to {year}: {done.moved} texts that named 「{done.source.name}年度」")
+    click.echo(f"  marked 待填: {done.dates} dates and {done.deadlines} deadlines; validate "
+               "lists each one until it is filled")
+    if done.check:
+        click.echo(f"check these texts, which still name {done.source.name}:")
+        for problem in done.check:
+            click.echo(f"  {problem}")
+    click.echo(f"next: fill in every 待填, then run: python build.py validate --content "
+               f"{done.folder}")
+
+
+@main.command("diff", help=(
+    "List what changed from one year to another: indicators added, removed or changed (target, "
+    "tasks, deadline, units…) and units gaining or losing work. OLD and NEW are year folders "
+    "under --content-root; a year still holding 待填 is compared as written.\n" + EXIT_HELP))
+@click.argument("old")
+@click.argument("new")
+@click.option("--content-root", type=click.Path(path_type=Path), default=Path("content"),
+              show_default=True, help="The folder that holds the year folders.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@_guarded
+def diff(old: str, new: str, content_root: Path, as_json: bool) -> None:
+    import json
+
+    from .diff import compare
+
+    changes = compare(content_root / old, content_root / new)
+    if as_json:
+        click.echo(json.dumps(changes.as_json(), ensure_ascii=False, indent=2))
+        return
+    for line in changes.lines():
+        click.echo(line)

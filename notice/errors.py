@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import click
@@ -11,6 +12,8 @@ EXIT_OK = 0
 EXIT_CONTENT = 1  # the content (or a font it needs) is wrong: the clerk can fix it
 EXIT_USAGE = 2  # click's own status for a bad command line
 EXIT_INTERNAL = 3  # a fault in the tool or the machine (disk full, permissions, a bug)
+EXIT_DAMAGED = 4  # archive verify: an archived version no longer matches its manifest
+EXIT_BUSY = 5  # archive: another archive of the year held the lock past the wait
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +28,19 @@ class Problem:
 
     def __str__(self) -> str:
         place = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{place}: {self.where}: {self.what}" if self.where else f"{place}: {self.what}"
+        text = f"{place}: {self.where}: {self.what}" if self.where else f"{place}: {self.what}"
+        return shown(text)
+
+
+def shown(text: str) -> str:
+    """The text on one line as any terminal can print it: a character that is invisible,
+    breaks the line, turns the text right to left or is no character at all (a lone
+    surrogate) is written <U+XXXX>, so that a problem quoting the content stays one line."""
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in _UNSHOWN else c
+                   for c in text)
+
+
+_UNSHOWN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
 class NoticeError(click.ClickException):

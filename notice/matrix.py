@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from .model import ROLE_LEAD, ROLE_SHARED, Content
 from .output import normalize_zip
@@ -43,7 +45,8 @@ def render_matrix(content: Content) -> bytes:
     stamp = dt.datetime.combine(content.notice.date, dt.time())
     workbook.properties.created = workbook.properties.modified = stamp
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    # not workbook.save(): it stamps dcterms:modified with the time of saving
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     return normalize_zip(buffer.getvalue(), stamp.timetuple()[:6])
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
+import signal
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import OutputError
 
 
 def normalize_zip(data: bytes, when: tuple[int, int, int, int, int, int]) -> bytes:
@@ -28,19 +33,94 @@ def normalize_zip(data: bytes, when: tuple[int, int, int, int, int, int]) -> byt
     return out.getvalue()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()  # what open() would have given: mkstemp makes files 0600
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp = _write_beside(path, data)
     try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_beside(path: Path, data: bytes) -> Path:
+    """The data in a temporary file beside path (.NAME.XXXX.part), flushed to the disk."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        exc.filename = exc.filename or str(path)
+        raise
+    try:
+        os.fchmod(fd, _FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            exc.filename = exc.filename or str(path)  # fsync and write do not name the file
         raise
+    return Path(tmp)
+
+
+class Staging:
+    """A set of outputs that replaces the previous set all at once, or not at all.
+
+    Each file is written beside its target under a temporary name as it comes (the slow part,
+    where a full disk or a denied permission shows up); when the `with` block ends, the files
+    are renamed into place one after the other — renames in one folder, which need no space
+    and take microseconds — with Ctrl-C held back until the last one. A fault or Ctrl-C
+    before then removes the temporary files and leaves every earlier output as it was.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []  # (temporary file, target)
+
+    def write(self, path: Path, data: bytes) -> None:
+        try:
+            self._pending.append((_write_beside(path, data), path))
+        except OSError as exc:
+            raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}; "
+                              "the outputs already there were left as they were") from None
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            if kind is None:
+                with _interrupts_held():
+                    for tmp, path in self._pending:
+                        os.replace(tmp, path)
+        finally:
+            for tmp, _path in self._pending:
+                tmp.unlink(missing_ok=True)
+            self._pending.clear()
+
+
+@contextlib.contextmanager
+def _interrupts_held():
+    """Ctrl-C arrives after the block, not in it (where the main thread can block it)."""
+    if threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @dataclass(frozen=True)
@@ -60,15 +140,16 @@ class Written:
         return entry
 
 
-def record(root: Path, relative: str, data: bytes, kind: str, unit: str | None = None) -> Written:
-    """Write one output under root and describe it for the manifest."""
-    write_atomically(root / relative, data)
+def record(root: Path, relative: str, data: bytes, kind: str, unit: str | None = None,
+           staging: Staging | None = None) -> Written:
+    """Write one output under root (or stage it) and describe it for the manifest."""
+    (staging.write if staging else write_atomically)(root / relative, data)
     return Written(relative, kind, Path(relative).suffix.lstrip("."),
                    hashlib.sha256(data).hexdigest(), unit)
 
 
-def write_manifest(root: Path, year: int, written: list[Written], keep_others: bool = False
-                   ) -> None:
+def write_manifest(root: Path, year: int, written: list[Written], keep_others: bool = False,
+                   staging: Staging | None = None) -> None:
     """manifest.json: every file of the build, in a stable order.
 
     With keep_others (a build of some letters only), the entries of files this build did not
@@ -82,4 +163,5 @@ def write_manifest(root: Path, year: int, written: list[Written], keep_others: b
                 entries[entry["path"]] = entry
     manifest = dict(year=year, files=[entries[p] for p in sorted(entries)])
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    write_atomically(root / "manifest.json", text.encode("utf-8"))
+    (staging.write if staging else write_atomically)(root / "manifest.json",
+                                                     text.encode("utf-8"))

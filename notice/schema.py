@@ -18,6 +18,8 @@ _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{1,2})-([0-9]{1,2})|年([0-9]{1,2})月
 _DEADLINE = re.compile(r"^([0-9]{4})年([0-9]{1,2})月(?:([0-9]{1,2})日)?$")
 # Control characters other than tab and newline never belong in printed text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# Half of a UTF-16 pair, alone: written as "\ud800" in quotes, or left by a broken copy.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 TO_FILL = "待填"  # what new-year writes where a clerk must give a new value
 
 
@@ -115,6 +117,11 @@ class Reader:
         if value == TO_FILL:
             self.fail(node, where, f"still says {TO_FILL}: write this year's text")
             return None
+        broken = _SURROGATE.search(value)
+        if broken:
+            self.fail(node, where, f"contains U+{ord(broken.group()):04X}, which is not a "
+                      "character (half of a pair of UTF-16 codes); delete it")
+            return None
         bad = _CONTROL.search(value)
         if bad:
             self.fail(node, where, f"contains the invisible control character "
@@ -197,6 +204,9 @@ class Reader:
         return tuple(t for t in items if t is not None)
 
     def deadline_match(self, node, where: str):
+        if isinstance(node, yaml.ScalarNode) and node.value.strip() == TO_FILL:
+            self.fail(node, where, f"still says {TO_FILL}: write this year's deadline")
+            return None
         value = self.text(node, where)
         if value is None:
             return None
@@ -246,13 +256,22 @@ def _runs_on_into_item(node: yaml.ScalarNode, reader: Reader, where: str) -> boo
 _FIELD = re.compile(r"(?<![_^])\{([A-Za-z_]+)\}")
 
 
+_BRACED = re.compile(r"(?<![_^])\{([^{}]*)\}")
+
+
 def field_problem(template: str, fields: tuple[str, ...]) -> str | None:
-    """Why a template's {fields} are wrong, or None."""
-    for name in _FIELD.findall(template):
+    """Why a template's {fields} are wrong, or None: in a template every {…} is a field."""
+    for name in _BRACED.findall(template):
         if name not in fields:
             return (f'"{{{name}}}" is not a field you can use here; use one of '
                     + ", ".join(f"{{{f}}}" for f in fields))
     return None
+
+
+def fill(template: str, fields: dict) -> str:
+    """The template with each {field} replaced by its value, and nothing else interpreted:
+    not str.format, which would read {0}, {unit.__class__} or {year:>9} in the content."""
+    return _FIELD.sub(lambda match: str(fields[match.group(1)]), template)
 
 
 def text_width(text: str) -> float:
@@ -261,8 +280,13 @@ def text_width(text: str) -> float:
 
 
 def markup_problem(text: str) -> str | None:
-    """Why the sub/superscript markup in a text is broken, or None when it is sound."""
+    """Why the sub/superscript markup in a text is broken, or None when it is sound.
+
+    Other braces are text ({{ 7*7 }}, a{b}), but each "}" must close a "{": a stray one is
+    most often a typo in the markup (PM2.5} for PM_{2.5}).
+    """
     depth_open = None
+    plain_open = 0  # braces of the text itself, open
     i = 0
     while i < len(text):
         pair = text[i:i + 2]
@@ -272,11 +296,19 @@ def markup_problem(text: str) -> str | None:
             depth_open = pair
             i += 2
             continue
-        if text[i] == "}":
-            if depth_open is None:
+        if text[i] == "{":
+            if depth_open is not None:
+                return (f'"{{" inside {depth_open}…}}: a subscript or superscript cannot hold '
+                        "braces")
+            plain_open += 1
+        elif text[i] == "}":
+            if depth_open is not None:
+                depth_open = None
+            elif plain_open:
+                plain_open -= 1
+            else:
                 return ('"}" closes nothing: write _{…} for a subscript or ^{…} for a '
                         "superscript, or delete it")
-            depth_open = None
         i += 1
     if depth_open is not None:
         return f'"{depth_open}" is never closed with "}}"'

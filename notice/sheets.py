@@ -9,8 +9,8 @@ from pathlib import Path
 
 from .content import TITLE_LINE_LIMIT
 from .errors import ContentError, Problem
-from .model import ROLE_LEAD, Assignment, Content, Unit
-from .schema import Reader, plain, text_width
+from .model import ROLE_LEAD, Assignment, Content, Spot, Unit
+from .schema import Reader, fill, plain, text_width
 from .yamlsource import _display, read_yaml
 
 SHEET_FILE = "sheets.yaml"
@@ -18,6 +18,9 @@ FIELDS = ("year", "unit", "notice_title", "doc_number", "lead_count", "shared_co
           "indicator_count", "earliest_deadline")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 NAME_LIMIT = 60  # characters of a unit's name kept in a file name
+# and bytes (UTF-8): a file name holds at most 255, and the temporary file's name, written
+# beside it, adds 20 to the stem and suffix
+NAME_BYTES = 180
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class SheetText:
     title: tuple[str, ...]
     body: tuple[str, ...]
     attachment: str
+    title_spots: tuple[Spot, ...] = ()  # where each title line was written
 
 
 def load_sheet_text(folder: Path) -> tuple[SheetText, tuple]:
@@ -43,14 +47,17 @@ def load_sheet_text(folder: Path) -> tuple[SheetText, tuple]:
 
     if m is None or len(m) < 3:
         raise ContentError(r.problems)
-    title = [template(item, f"title line {n}", "title")
-             for n, item in enumerate(r.sequence(m["title"], "title"), start=1)]
+    title, title_spots = [], []
+    for n, item in enumerate(r.sequence(m["title"], "title"), start=1):
+        title.append(template(item, f"title line {n}", "title"))
+        title_spots.append(r.spots[-1] if title[-1] is not None else None)
     body = [template(item, f"body paragraph {n}")
             for n, item in enumerate(r.sequence(m["body"], "body"), start=1)]
     attachment = template(m["attachment"], "attachment")
     if r.problems:
         raise ContentError(r.problems)
-    return SheetText(tuple(title), tuple(body), attachment), tuple(r.spots)
+    return (SheetText(tuple(title), tuple(body), attachment, tuple(title_spots)),
+            tuple(r.spots))
 
 
 @dataclass(frozen=True)
@@ -85,19 +92,19 @@ def make_sheets(content: Content, text: SheetText, only: list[str] | None = None
     sheets, problems = [], []
     for unit, assignments in by_unit.items():
         fields = _fields(content, unit, assignments)
-        title = tuple(line.format(**fields) for line in text.title)
-        for line in title:
+        title = tuple(fill(line, fields) for line in text.title)
+        for n, (line, spot) in enumerate(zip(title, text.title_spots, strict=True), start=1):
             width = text_width(plain(line))
             if width > TITLE_LINE_LIMIT:
                 problems.append(Problem(
-                    SHEET_FILE, 0, 0, f"letter to {unit.name}",
-                    f'the title line "{line}" holds {width:g} characters; a title line holds '
-                    f"at most {TITLE_LINE_LIMIT} (shorten the unit's name or the title in "
-                    "sheets.yaml)"))
+                    spot.file, spot.line, spot.column, f"title line {n}, letter to {unit.name}",
+                    f'"{line}" holds {width:g} characters; a title line holds at most '
+                    f"{TITLE_LINE_LIMIT} (shorten the unit's addressee in units.yaml or this "
+                    "line)"))
         sheets.append(Sheet(
             unit, tuple(assignments), title,
-            tuple(paragraph.format(**fields) for paragraph in text.body),
-            text.attachment.format(**fields)))
+            tuple(fill(paragraph, fields) for paragraph in text.body),
+            fill(text.attachment, fields)))
     if problems:
         raise ContentError(problems)
     return sheets
@@ -130,5 +137,8 @@ def file_stem(unit: Unit) -> str:
     """
     name = unicodedata.normalize("NFC", unit.name)
     name = _UNSAFE.sub("_", name).strip(" .") or "unit"
-    name = name[:NAME_LIMIT].rstrip(" .")
+    name = name[:NAME_LIMIT]
+    while len(name.encode("utf-8")) > NAME_BYTES:
+        name = name[:-1]
+    name = name.rstrip(" .") or "unit"
     return f"{unit.order:03d}-{name}"

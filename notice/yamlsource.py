@@ -8,9 +8,40 @@ import yaml
 
 from .errors import Problem
 
+MAX_DEPTH = 20  # the checklist, the deepest file, nests 7 levels
+
+
+class _Refused(Exception):
+    """Something YAML allows but content never needs, refused where it was written."""
+
+    def __init__(self, mark, what: str):
+        super().__init__(what)
+        self.mark, self.what = mark, what
+
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader for composing; duplicate keys are reported by _duplicate_keys below."""
+    """SafeLoader for composing, without anchors, aliases or runaway nesting (an alias can
+    make a value contain itself, or a few lines stand for millions of values); duplicate keys
+    are reported by _duplicate_keys below."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, 'a text cannot start with "*"; put the whole '
+                           "text in quotes")
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(event.start_mark, 'a text cannot start with "&"; put the whole '
+                           "text in quotes")
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(event.start_mark, f"the entries are nested more than {MAX_DEPTH} "
+                           "levels deep here; check the brackets and the indentation")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _display(path: Path) -> str:
@@ -64,6 +95,8 @@ def read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         line, column, what = _explain(exc)
         return None, [Problem(name, line, column, "", what)]
+    except _Refused as exc:
+        return None, [Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", exc.what)]
     except yaml.reader.ReaderError as exc:
         # A character YAML refuses outright (a control character pasted from elsewhere).
         line = text.count("\n", 0, exc.position) + 1
@@ -113,8 +146,13 @@ def _explain(exc: yaml.MarkedYAMLError) -> tuple[int, int, str]:
     elif problem.startswith("found character '"):
         char = problem.split("'")[1]
         what = f'a text cannot start with "{char}"; put the whole text in quotes'
-    elif problem.startswith("found undefined alias"):
+    elif problem.startswith("found undefined alias") or context.startswith(
+            "while scanning an alias"):
+        mark = exc.context_mark or mark
         what = 'a text cannot start with "*"; put the whole text in quotes'
+    elif context.startswith("while scanning an anchor"):
+        mark = exc.context_mark or mark
+        what = 'a text cannot start with "&"; put the whole text in quotes'
     elif problem == "but found another document":
         what = 'a line "---" splits the file in two; delete it'
     elif problem.startswith("found unknown escape character"):
@@ -148,5 +186,5 @@ def scalar_value(node: yaml.ScalarNode):
     """The Python value of a scalar node, resolved as SafeLoader would (int, date, str, …)."""
     try:
         return yaml.constructor.SafeConstructor().construct_object(node)
-    except (yaml.constructor.ConstructorError, ValueError):
+    except Exception:  # noqa: BLE001 - a tag PyYAML cannot build (!!timestamp x): keep the text
         return node.value
