@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import shutil
 from pathlib import Path
@@ -22,7 +23,9 @@ def make_content(target: Path, units: int, indicators: int, per_indicator: int,
     samples = [i for d in real["domains"] for t in d["tasks"] for i in t["indicators"]]
     names = [f"市第{n}局" for n in range(1, units + 1)]
     unit_data = yaml.safe_load((SOURCE / "units.yaml").read_text(encoding="utf-8"))
-    unit_data.update(recipients=names, other_units=[], collectives=[])
+    unit_data.update(recipients=names)
+    unit_data.pop("other_units", None)
+    unit_data.pop("collectives", None)
     numerals = "一二三四五六七八九"
     domains, number = [], 11
     per_task = max(1, indicators // 9)
@@ -30,7 +33,7 @@ def make_content(target: Path, units: int, indicators: int, per_indicator: int,
         count = per_task if t < 8 else indicators - per_task * 8
         items = []
         for _ in range(count):
-            sample = dict(rng.choice(samples))
+            sample = copy.deepcopy(rng.choice(samples))
             chosen = rng.sample(names, per_indicator)
             sample.update(number=number, lead_units=chosen[:1], responsible_units=chosen[1:])
             items.append(sample)
