@@ -29,6 +29,7 @@ from .yamlsource import _display, read_yaml
 
 FILES = ("notice.yaml", "workpoints.yaml", "checklist.yaml", "units.yaml")
 TITLE_LINE_LIMIT = 20  # 2号 (22 pt) characters on the 156 mm 版心: 442 pt / 22 pt
+UNIT_NAME_LIMIT = 50  # characters of a unit's name or addressee (the longest in 2021: 23)
 _ORDINALS = "一二三四五六七八九十"
 
 
@@ -288,16 +289,25 @@ def _read_units(r: Reader, node) -> Units | None:
     order = iter(range(1, 100000))
     seen: dict[str, yaml.Node] = {}
 
+    def named(node, where: str) -> str | None:
+        """A unit's name or addressee: text of at most UNIT_NAME_LIMIT characters."""
+        text = r.text(node, where)
+        if text is not None and len(text) > UNIT_NAME_LIMIT:
+            r.fail(node, where, f"holds {len(text)} characters; a unit's name holds at most "
+                   f"{UNIT_NAME_LIMIT}")
+            return None
+        return text
+
     def unit(item, where: str) -> Unit | None:
         if isinstance(item, yaml.MappingNode):
             u = r.mapping(item, where, ("name",), ("addressee",))
             if not u or "name" not in u:
                 return None
-            name = r.text(u["name"], f"{where}: name")
-            addressee = r.text(u["addressee"], f"{where}: addressee") if "addressee" in u else name
+            name = named(u["name"], f"{where}: name")
+            addressee = named(u["addressee"], f"{where}: addressee") if "addressee" in u else name
             name_node = u["name"]
         else:
-            name = addressee = r.text(item, where)
+            name = addressee = named(item, where)
             name_node = item
         if name is None:
             return None
@@ -322,7 +332,7 @@ def _read_units(r: Reader, node) -> Units | None:
             continue
         name = r.text(c["name"], "collective: name")
         label = f"collective {name}" if name is not None else "collective"
-        full = r.text(c["full_name"], f"{label}: full_name") if "full_name" in c else name
+        full = named(c["full_name"], f"{label}: full_name") if "full_name" in c else name
         if "members" in c:
             members = tuple(u for u in (unit(i, f"{label}: member")
                                         for i in r.sequence(c["members"], f"{label}: members"))

@@ -36,10 +36,10 @@ def set_properties(document, meta: dict[str, str]) -> dt.datetime:
     when = dt.datetime.fromisoformat(meta["dcterms.created"])
     utc = when.astimezone(dt.UTC).replace(tzinfo=None)
     core = document.core_properties
-    core.title = meta["title"]
-    core.author = core.last_modified_by = meta["author"]
-    core.subject = meta["description"]
-    core.keywords = meta["keywords"]
+    core.title = _clipped(meta["title"])
+    core.author = core.last_modified_by = _clipped(meta["author"])
+    core.subject = _clipped(meta["description"])
+    core.keywords = _clipped(meta["keywords"])
     core.comments = ""
     core.language = "zh-CN"
     core.revision = 1
@@ -47,6 +47,12 @@ def set_properties(document, meta: dict[str, str]) -> dt.datetime:
     core.modified = dt.datetime.fromisoformat(meta["dcterms.modified"]).astimezone(
         dt.UTC).replace(tzinfo=None)
     return when
+
+
+def _clipped(text: str) -> str:
+    """A core property holds at most 255 characters (python-docx refuses more): a long title
+    or a letter's long attachment name is cut there, with an ellipsis."""
+    return text if len(text) <= 255 else text[:254] + "…"
 
 
 def app_properties_xml(meta: dict[str, str]) -> bytes:

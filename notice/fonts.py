@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 import unicodedata
 from dataclasses import dataclass
@@ -33,7 +34,8 @@ class Face:
         """The name CSS uses: a face of its own (@font-face) unless it sits in a collection."""
         if self.path.lower().endswith(".ttc"):
             return self.family
-        return f"gbt-{Path(self.path).stem}"
+        # the file's name, kept to characters that cannot end the CSS string it is written in
+        return "gbt-" + re.sub(r"[^0-9A-Za-z_-]", "_", Path(self.path).stem)
 
     @property
     def url(self) -> str:

@@ -16,7 +16,7 @@ from . import style
 from .errors import NoticeError
 from .fonts import Face, FontSet
 from .model import Content, chinese_date
-from .schema import split_markup, text_width
+from .schema import plain, split_markup, text_width
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 COLUMN_HEADS = ("领域", "任务", "序号", "指标名称", "指标值", "指标属性", "主要任务", "完成时限",
@@ -42,6 +42,36 @@ def rich(text: str) -> Markup:
     return Markup("".join(out))
 
 
+_ROW_KEPT_WHOLE = 0.75  # of a landscape page's height: a row estimated taller may break
+
+
+def may_break(indicator) -> bool:
+    """Whether an indicator's row may be too tall for a landscape page, so that it is let
+    break across pages: WeasyPrint pushes a whole row that does not fit on to the next page,
+    and there loses the text of one taller than the page. The estimate errs on the tall side:
+    it takes the narrower of the notice's and the letters' columns, and a row of three
+    quarters of a page as one that may not fit."""
+    def lines(text: str, *widths_mm: float) -> int:
+        per_line = (min(widths_mm) * style.PT_PER_MM - 3) // style.TABLE_PT  # 1.5 pt padding
+        return math.ceil(text_width(plain(text or "")) / max(per_line, 1))
+
+    heads = dict(zip(COLUMN_HEADS, COLUMN_WIDTHS_MM, strict=True))
+    sheet = dict(zip(SHEET_COLUMN_HEADS, SHEET_COLUMN_WIDTHS_MM, strict=True))
+    measure = [(indicator.name, indicator.target)] + [
+        (sub.name, sub.target) for sub in indicator.sub_indicators]
+    tallest = max(
+        lines(indicator.main_tasks, heads["主要任务"], sheet["主要任务"]),
+        sum(max(lines(name, heads["指标名称"], sheet["指标名称"]) + 1,
+                lines(target, heads["指标值"], sheet["指标值"])) for name, target in measure),
+        sum(lines(unit, heads["牵头单位"], sheet["其他牵头单位"])
+            for unit in indicator.lead_units),
+        lines("、".join(indicator.responsible_units), heads["责任单位"], sheet["其他责任单位"]),
+    )
+    top, _right, bottom, _left = style.LANDSCAPE_MARGINS_MM
+    page_pt = (style.PAGE_WIDTH_MM - top - bottom) * style.PT_PER_MM  # the turned page's 版心
+    return tallest * style.TABLE_LINE_PT > _ROW_KEPT_WHOLE * page_pt
+
+
 def chinese_number(n: int) -> str:
     """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (heading numbers 一、二、…)."""
     if n <= 10:
@@ -61,6 +91,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(rich=rich, cdate=chinese_date, cnum=chinese_number)
+    env.tests.update(breakable=may_break)
     return env
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pdfmeasure import PAGE_NUMBER, Page, break_was_constrained
+from pdfmeasure import PAGE_NUMBER, Line, Page, break_was_constrained
 
 from notice import style
 
@@ -97,30 +97,53 @@ def check_full_lines(pages: list[Page]) -> int:
     return checked
 
 
-def check_page_numbers(pages: list[Page]) -> None:
+def check_page_numbers(pages: list[Page], landscape_turned: bool = True) -> None:
     """「— N —」 on every page but a blank one and the 版记 page (the last, an even page):
-    4号, 7 mm under the 版心, odd pages right and even pages left, one character in."""
+    4号, 7 mm under the 版心, odd pages right and even pages left, one character in; on
+    landscape pages where portrait pages carry it on paper (or, with landscape_turned off,
+    under the landscape 版心 as seen on screen, as the DOCX prints them)."""
     last = pages[-1]
     assert last.number % 2 == 0, "the 版记 page must be even"
-    assert last.page_number_line() is None
+    assert last.page_number_lines() == []
     blank = [p.number for p in pages if not p.text_lines()]
     assert all(n == len(pages) - 1 for n in blank), blank
     for page in pages:
-        line = page.page_number_line()
+        numbers = page.page_number_lines()
         if page is last or not page.text_lines():
-            assert line is None, page.number
+            assert numbers == [], page.number
             continue
-        assert line is not None, page.number
+        assert len(numbers) == 1, (page.number, [ln.text for ln in numbers])
+        line = numbers[0]
         assert int(PAGE_NUMBER.match(line.text).group(1)) == page.number
-        margins = style.LANDSCAPE_MARGINS_MM if page.landscape else (
-            style.TOP_MM, style.RIGHT_MM, style.BOTTOM_MM, style.LEFT_MM)
-        assert line.top - (page.height - margins[2]) == pytest.approx(
+        assert line.size == pytest.approx(style.PAGE_NUMBER_PT, abs=0.1)
+        if page.landscape and landscape_turned:
+            _check_turned_page_number(page, line)
+            continue
+        assert line.turn == 0, page.number
+        top, right, bottom, left = (style.LANDSCAPE_MARGINS_MM if page.landscape else (
+            style.TOP_MM, style.RIGHT_MM, style.BOTTOM_MM, style.LEFT_MM))
+        assert line.top - (page.height - bottom) == pytest.approx(
             style.PAGE_NUMBER_DROP_MM, abs=0.6), page.number
         if page.number % 2:
-            assert page.width - margins[1] - line.x1 == pytest.approx(CHAR_MM, abs=0.3)
+            assert page.width - right - line.x1 == pytest.approx(CHAR_MM, abs=0.3), page.number
         else:
-            assert line.x0 - margins[3] == pytest.approx(CHAR_MM, abs=0.3), page.number
-        assert line.size == pytest.approx(style.PAGE_NUMBER_PT, abs=0.1)
+            assert line.x0 - left == pytest.approx(CHAR_MM, abs=0.3), page.number
+
+
+def _check_turned_page_number(page: Page, line: Line) -> None:
+    """A landscape page is the portrait sheet turned a quarter, its table head toward the
+    paper's left edge (the binding on odd pages, the outer edge on even ones): paper left is
+    the screen's top, paper top the screen's right, paper bottom the screen's left. The number
+    reads top to bottom, turned a quarter clockwise; its glyph tops 7 mm left of the 版心; on
+    odd pages it ends one character above the 版心's bottom, on even pages it begins one
+    character below the 版心's top."""
+    top, _, bottom, left = style.LANDSCAPE_MARGINS_MM
+    assert line.turn == 90, (page.number, line.turn)
+    assert left - line.x1 == pytest.approx(style.PAGE_NUMBER_DROP_MM, abs=0.6), page.number
+    if page.number % 2:
+        assert page.height - bottom - line.bottom == pytest.approx(CHAR_MM, abs=0.3), page.number
+    else:
+        assert line.top - top == pytest.approx(CHAR_MM, abs=0.3), page.number
 
 
 def check_end_matter(pages: list[Page], organ: str, printed: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ class Line:
     text: str
     fonts: frozenset[str]
     colors: frozenset
+    turn: int = 0  # degrees the text is turned clockwise: 90 reads top to bottom
 
     @property
     def full_width_only(self) -> bool:
@@ -46,10 +48,10 @@ class Page:
         return self.width > self.height
 
     def page_number_line(self) -> Line | None:
-        for line in self.lines:
-            if PAGE_NUMBER.match(line.text):
-                return line
-        return None
+        return next(iter(self.page_number_lines()), None)
+
+    def page_number_lines(self) -> list[Line]:
+        return [ln for ln in self.lines if PAGE_NUMBER.match(ln.text)]
 
     def text_lines(self) -> list[Line]:
         """Lines of the page's text, page number excluded."""
@@ -66,6 +68,18 @@ def read_pdf(path) -> list[Page]:
 
 
 def _lines(chars) -> list[Line]:
+    """Lines read left to right, then lines turned a quarter (a landscape page's number)."""
+    turned = [c for c in chars if _turn(c)]
+    return _rows([c for c in chars if not _turn(c)]) + _columns(turned)
+
+
+def _turn(char) -> int:
+    """Degrees a character is turned clockwise on the page (its matrix is in PDF space, y up)."""
+    a, b = char["matrix"][:2]
+    return round(math.degrees(math.atan2(-b, a)))
+
+
+def _rows(chars) -> list[Line]:
     """Group characters whose tops lie within 0.8 mm of each other (a sub/superscript or
     a smaller run joins the line it sits in only when it overlaps it)."""
     rows: dict[float, list] = defaultdict(list)
@@ -81,6 +95,27 @@ def _lines(chars) -> list[Line]:
             text="".join(c["text"] for c in cs),
             fonts=frozenset(c["fontname"].split("+")[-1] for c in cs),
             colors=frozenset(tuple(c.get("non_stroking_color") or ()) for c in cs)))
+    return lines
+
+
+def _columns(chars) -> list[Line]:
+    """Group turned characters of one turn whose right edges lie within 0.8 mm of each other
+    into lines read in their own direction (top to bottom for a quarter turn clockwise); a
+    turned line's size is the font size, its characters' extent across the line."""
+    columns: dict[tuple[int, float], list] = defaultdict(list)
+    for char in sorted(chars, key=lambda c: c["x1"]):
+        turn, x1 = _turn(char), char["x1"] * MM
+        key = next((k for k in columns if k[0] == turn and abs(k[1] - x1) < 0.8), (turn, x1))
+        columns[key].append(char)
+    lines = []
+    for (turn, _), cs in sorted(columns.items()):
+        cs.sort(key=lambda c: c["top"] if turn > 0 else -c["bottom"])
+        lines.append(Line(
+            top=min(c["top"] for c in cs) * MM, bottom=max(c["bottom"] for c in cs) * MM,
+            x0=min(c["x0"] for c in cs) * MM, x1=max(c["x1"] for c in cs) * MM,
+            size=max(c["x1"] - c["x0"] for c in cs), text="".join(c["text"] for c in cs),
+            fonts=frozenset(c["fontname"].split("+")[-1] for c in cs),
+            colors=frozenset(tuple(c.get("non_stroking_color") or ()) for c in cs), turn=turn))
     return lines
 
 

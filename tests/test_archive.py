@@ -309,10 +309,11 @@ def _start(content: Path, out: Path, cwd: Path, **env: str) -> subprocess.Popen:
 
 
 def _wait_for_documents(year: Path, process: subprocess.Popen) -> None:
-    """Until the archive under way has written some letters into its temporary folder."""
+    """Until the archive under way has written some letters into its temporary folder (staged
+    under temporary names until the build puts the whole set in place)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        if any(p.is_dir() and any((p / "sheets").glob("*.pdf"))
+        if any(p.is_dir() and any((p / "sheets").glob(".*.pdf.*.part"))
                for p in year.glob(".tmp-*")):
             return
         assert process.poll() is None, process.communicate()
