@@ -25,7 +25,7 @@ from .model import (
     WorkPoints,
 )
 from .schema import Reader, plain, suggest, text_width
-from .yamlsource import _display, read_yaml
+from .yamlsource import _display, child, read_yaml
 
 FILES = ("notice.yaml", "workpoints.yaml", "checklist.yaml", "units.yaml")
 TITLE_LINE_LIMIT = 20  # 2号 (22 pt) characters on the 156 mm 版心: 442 pt / 22 pt
@@ -75,7 +75,7 @@ def load_content(folder: Path) -> Content:
     notice: Notice | None = parts.get("notice.yaml")
     year = notice.doc_number.year if notice and notice.doc_number else None
     if year is not None and folder.name.isdigit() and int(folder.name) != year:
-        year_node = _child(_child(nodes["notice.yaml"], "doc_number"), "year")
+        year_node = child(child(nodes["notice.yaml"], "doc_number"), "year")
         r = Reader(_display(folder / "notice.yaml"))
         r.fail(year_node, "doc_number: year", f"is {year} but the folder is {folder.name}; "
                "the two must agree")
@@ -86,15 +86,6 @@ def load_content(folder: Path) -> Content:
     content = Content(folder, notice, parts["workpoints.yaml"], checklist, parts["units.yaml"],
                       tuple(folder / n for n in FILES), tuple(spots))
     return _with_warnings(content)
-
-
-def _child(node, key: str):
-    """The value node under a key of a mapping node, or None."""
-    if isinstance(node, yaml.MappingNode):
-        for k, value in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return value
-    return None
 
 
 # -- notice.yaml -----------------------------------------------------------------------------
@@ -202,7 +193,7 @@ def _read_checklist(r: Reader, node):
                 indicator = _read_indicator(r, iitem, domain_name, label, refs)
                 if indicator is None:
                     continue
-                number, number_node = indicator.number, _child(iitem, "number")
+                number, number_node = indicator.number, child(iitem, "number")
                 if number in first_line:
                     r.fail(number_node, f"indicator {number}: number", f"{number} is used "
                            f"twice (first on line {first_line[number]}); numbers must be "
@@ -220,7 +211,7 @@ def _read_checklist(r: Reader, node):
 
 
 def _read_indicator(r: Reader, node, domain: str, task: str, refs: list) -> Indicator | None:
-    number_node = _child(node, "number")
+    number_node = child(node, "number")
     number = r.integer(number_node, "indicator: number", 1, 999) if number_node else None
     where = f"indicator {number}" if number is not None else "indicator"
     m = r.mapping(node, where, _INDICATOR_KEYS, ("sub_indicators", "target"))

@@ -10,7 +10,7 @@ import yaml
 from .content import load_content
 from .errors import ContentError, Problem
 from .model import ROLE_LEAD, ROLE_SHARED
-from .yamlsource import _display, read_yaml
+from .yamlsource import _display, child, read_yaml
 
 # the fields compared, with the checklist's own column heads
 FIELDS = (("number", "序号"), ("name", "指标名称"), ("sub_indicators", "分项指标"),
@@ -154,11 +154,11 @@ def read_year(folder: Path) -> Year:
 
 def _indicators(root) -> list[dict]:
     found = []
-    for domain in _items(_get(root, "domains")):
-        domain_name = _plain(_get(domain, "name"))
-        for task in _items(_get(domain, "tasks")):
-            label = f"（{_plain(_get(task, 'ordinal'))}）{_plain(_get(task, 'name'))}"
-            for node in _items(_get(task, "indicators")):
+    for domain in _items(child(root, "domains")):
+        domain_name = _plain(child(domain, "name"))
+        for task in _items(child(domain, "tasks")):
+            label = f"（{_plain(child(task, 'ordinal'))}）{_plain(child(task, 'name'))}"
+            for node in _items(child(task, "indicators")):
                 if not isinstance(node, yaml.MappingNode):
                     continue
                 item = {key.value: _plain(value) for key, value in node.value
@@ -166,7 +166,7 @@ def _indicators(root) -> list[dict]:
                 number = item.get("number")
                 item["number"] = int(number) if isinstance(number, str) and number.isdigit() \
                     else number
-                item["sub_indicators"] = [_sub(s) for s in _items(_get(node, "sub_indicators"))]
+                item["sub_indicators"] = [_sub(s) for s in _items(child(node, "sub_indicators"))]
                 item.update(domain=domain_name, task=label)
                 item.setdefault("name", None)
                 found.append(item)
@@ -176,32 +176,24 @@ def _indicators(root) -> list[dict]:
 def _collectives(root) -> dict[str, tuple[str, ...]]:
     """Each collective with members → their names (a member may be a name or name: …)."""
     groups = {}
-    for node in _items(_get(root, "collectives")):
-        name, members = _plain(_get(node, "name")), _items(_get(node, "members"))
+    for node in _items(child(root, "collectives")):
+        name, members = _plain(child(node, "name")), _items(child(node, "members"))
         if isinstance(name, str) and members:
             groups[name] = tuple(_name(m) for m in members)
     return groups
 
 
 def _unit_order(root) -> tuple[str, ...]:
-    names = [_name(n) for key in ("recipients", "other_units") for n in _items(_get(root, key))]
-    for node in _items(_get(root, "collectives")):
-        members = _items(_get(node, "members"))
-        names += [_name(m) for m in members] if members else [_plain(_get(node, "name"))]
+    names = [_name(n) for key in ("recipients", "other_units") for n in _items(child(root, key))]
+    for node in _items(child(root, "collectives")):
+        members = _items(child(node, "members"))
+        names += [_name(m) for m in members] if members else [_plain(child(node, "name"))]
     return tuple(n for n in names if isinstance(n, str))
 
 
 def _name(node):
     """A unit written as a name, or as a mapping with name: (and addressee:)."""
-    return _plain(_get(node, "name") if isinstance(node, yaml.MappingNode) else node)
-
-
-def _get(node, key: str):
-    if isinstance(node, yaml.MappingNode):
-        for k, value in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return value
-    return None
+    return _plain(child(node, "name") if isinstance(node, yaml.MappingNode) else node)
 
 
 def _items(node) -> list:
@@ -218,7 +210,7 @@ def _plain(node):
 
 
 def _sub(node) -> str:
-    name, target = _plain(_get(node, "name")), _plain(_get(node, "target"))
+    name, target = _plain(child(node, "name")), _plain(child(node, "target"))
     return f"{name}：{target}" if target else str(name)
 
 

@@ -188,3 +188,12 @@ def scalar_value(node: yaml.ScalarNode):
         return yaml.constructor.SafeConstructor().construct_object(node)
     except Exception:  # noqa: BLE001 - a tag PyYAML cannot build (!!timestamp x): keep the text
         return node.value
+
+
+def child(node, key: str):
+    """The value node under a key of a mapping node, or None."""
+    if isinstance(node, yaml.MappingNode):
+        for k, value in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return value
+    return None

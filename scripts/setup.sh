@@ -29,7 +29,9 @@ command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $SUDO apt-get instal
 FANDOL=/usr/local/share/fonts/fandol
 if [ ! -f "$FANDOL/FandolFang-Regular.otf" ]; then
   tmp=$(mktemp -d)
-  (cd "$tmp" && apt-get download texlive-lang-chinese >/dev/null && dpkg -x texlive-lang-chinese_*.deb x)
+  (cd "$tmp" && { apt-get download texlive-lang-chinese >/dev/null 2>&1 ||
+     { $SUDO apt-get update -q >/dev/null && apt-get download texlive-lang-chinese >/dev/null; }; } &&
+     dpkg -x texlive-lang-chinese_*.deb x)
   $SUDO mkdir -p "$FANDOL"
   $SUDO cp "$tmp"/x/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/*.otf "$FANDOL/"
   rm -rf "$tmp"
