@@ -1,0 +1,66 @@
+"""Templates and fonts: a broken template is named with its line; a clerk's own font is used."""
+
+from __future__ import annotations
+
+import pdfplumber
+import pytest
+from click.testing import CliRunner
+from helpers import CONTENT_2021
+
+from notice import render
+from notice.cli import main
+from notice.render import TemplateProblem, render_template
+
+
+@pytest.fixture
+def templates(tmp_path, monkeypatch):
+    """A templates folder of the test's own, in place of the project's."""
+    monkeypatch.setattr(render, "TEMPLATES", tmp_path)
+    render.environment.cache_clear()
+    yield tmp_path
+    render.environment.cache_clear()
+
+
+def test_a_syntax_error_names_the_template_and_line(templates):
+    (templates / "broken.html.j2").write_text("<p>\n{{ title }}\n{% if %}\n", encoding="utf-8")
+    with pytest.raises(TemplateProblem) as caught:
+        render_template("broken.html.j2", title="x")
+    assert caught.value.format_message() == (
+        "templates/broken.html.j2:3: Expected an expression, got 'end of statement block'")
+
+
+def test_an_undefined_name_names_the_template_and_line(templates):
+    (templates / "page.html.j2").write_text("<p>{{ title }}</p>\n<p>{{ nope }}</p>\n",
+                                            encoding="utf-8")
+    with pytest.raises(TemplateProblem) as caught:
+        render_template("page.html.j2", title="x")
+    assert caught.value.format_message() == "templates/page.html.j2:2: 'nope' is undefined"
+
+
+def test_content_is_escaped_in_templates(templates):
+    (templates / "page.html.j2").write_text("<p>{{ title }}</p>", encoding="utf-8")
+    assert render_template("page.html.j2", title="a < b & <i>c</i>") == (
+        "<p>a &lt; b &amp; &lt;i&gt;c&lt;/i&gt;</p>")
+
+
+def test_a_font_file_of_the_clerks_own_serves_its_role(tmp_path):
+    kai = "/usr/local/share/fonts/fandol/FandolKai-Regular.otf"
+    result = CliRunner().invoke(main, ["build", "--content", str(CONTENT_2021), "--out",
+                                       str(tmp_path), "--font", f"body={kai}", "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "font 正文: user-FandolKai-Regular (FandolKai-Regular.otf) (then FandolFang" \
+        in result.output
+    with pdfplumber.open(tmp_path / "2021" / "notice.pdf") as pdf:
+        body = [c for c in pdf.pages[2].chars if abs(c["size"] - 16) < 0.1]
+    fonts = {c["fontname"].split("+")[-1] for c in body}
+    assert any("FandolKai" in f for f in fonts), fonts
+    assert not any("FandolFang" in f for f in fonts), fonts
+
+
+def test_a_font_file_that_does_not_exist_is_refused(tmp_path):
+    result = CliRunner().invoke(main, ["build", "--content", str(CONTENT_2021), "--out",
+                                       str(tmp_path), "--font", "body=/no/such.otf"])
+    assert result.exit_code == 1
+    assert result.output == ('--font: body: the font file "/no/such.otf" does not exist\n'
+                             "1 problem in the content; nothing was written.\n")
+    assert not (tmp_path / "2021").exists()
