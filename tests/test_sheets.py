@@ -182,3 +182,25 @@ def test_unknown_unit_is_refused_with_a_suggestion(tmp_path):
     assert result.output == ('--unit: 市林业: not a unit with work (did you mean "市林业局"?)\n'
                              "1 problem in the content; nothing was written.\n")
     assert not Path(tmp_path / "2021").exists()
+
+
+def test_a_failing_letter_is_named_and_nothing_is_written(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from notice import build as build_module
+    from notice.cli import main
+
+    real = build_module.render_pdf
+
+    def fail_for_one_unit(html, *args, **kwargs):
+        if "市林业局：" in html:
+            raise RuntimeError("the layout engine gave up")
+        return real(html, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "render_pdf", fail_for_one_unit)
+    result = CliRunner().invoke(main, ["build", "--content", str(CONTENT_2021), "--out",
+                                       str(tmp_path), "--jobs", "1", "--no-cache"])
+    assert result.exit_code == 3
+    assert result.output == ("Error: the letter to 市林业局 failed: RuntimeError: the layout "
+                             "engine gave up; nothing of it was written\n")
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
