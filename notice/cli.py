@@ -114,7 +114,7 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
         if not sys.stdout.isatty():
             return
         if bar is None:
-            bar = click.progressbar(length=total, label="letters", show_pos=True)
+            bar = click.progressbar(length=total, label="documents", show_pos=True)
             bar.__enter__()
         bar.update(1)
 
