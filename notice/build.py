@@ -19,7 +19,6 @@ from .model import Content
 from .output import Staging, Written, record, write_manifest
 from .pdf import render_pdf
 from .render import notice_context, render_css, render_sheet_html, render_template, sheet_context
-from .sheets import make_sheets
 
 
 class RenderFailed(NoticeError):
@@ -60,7 +59,7 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     """
     # load and check everything before anything is written
     content = load_content(content_dir)
-    text, sheets, fonts = check_build(content, font_overrides, units)
+    _text, sheets, fonts = check_build(content, font_overrides, units)
     root = Path(root) if root is not None else Path(out_dir) / str(content.year)
     result = BuildResult(content, fonts, root)
     if not harfbuzz_subsetting():
@@ -95,7 +94,7 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
                                          render_matrix(content), "matrix", staging=staging))
         write_manifest(root, content.year, result.written, keep_others=bool(units),
                        staging=staging)
-    working = {s.unit.name for s in make_sheets(content, text)}
+    working = {unit.name for unit in content.assignments_by_unit()}
     result.idle_recipients = [u.name for u in content.units.recipients if u.name not in working]
     return result
 
