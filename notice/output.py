@@ -7,8 +7,8 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import signal
-import tempfile
 import threading
 import zipfile
 from dataclasses import dataclass
@@ -33,45 +33,39 @@ def normalize_zip(data: bytes, when: tuple[int, int, int, int, int, int]) -> byt
     return out.getvalue()
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()  # what open() would have given: mkstemp makes files 0600
-
-
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename: never a half-written file."""
-    tmp = _write_beside(path, data)
+    pending: list = []
     try:
-        os.replace(tmp, path)
+        os.replace(_write_beside(path, data, pending), path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for tmp, _path in pending:
+            tmp.unlink(missing_ok=True)
         raise
 
 
-def _write_beside(path: Path, data: bytes) -> Path:
-    """The data in a temporary file beside path (.NAME.XXXX.part), flushed to the disk."""
+def _write_beside(path: Path, data: bytes, pending: list | None = None) -> Path:
+    """The data in a temporary file beside path (.NAME.XXXX.part), flushed to the disk.
+
+    The temporary's name is chosen, and recorded in `pending`, before the file exists: a
+    Ctrl-C at any moment leaves a name that the caller's clean-up can remove.
+    """
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.part"
+    if pending is not None:
+        pending.append((tmp, path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    except OSError as exc:
-        exc.filename = exc.filename or str(path)
-        raise
-    try:
-        os.fchmod(fd, _FILE_MODE)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # less the umask
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             exc.filename = exc.filename or str(path)  # fsync and write do not name the file
         raise
-    return Path(tmp)
+    return tmp
 
 
 class Staging:
@@ -89,7 +83,7 @@ class Staging:
 
     def write(self, path: Path, data: bytes) -> None:
         try:
-            self._pending.append((_write_beside(path, data), path))
+            _write_beside(path, data, self._pending)
         except OSError as exc:
             raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}; "
                               "the outputs already there were left as they were") from None

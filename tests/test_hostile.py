@@ -521,16 +521,18 @@ def test_disk_full_while_writing_leaves_the_previous_outputs(previous, monkeypat
 
 
 def test_permission_denied_while_writing_leaves_the_previous_outputs(previous, monkeypatch):
-    real = notice.output.tempfile.mkstemp
+    real = os.open
     calls = []
 
-    def mkstemp(*args, dir, **kwargs):
-        calls.append(dir)
-        if len(calls) == 10:
-            raise PermissionError(errno.EACCES, "Permission denied", dir)
-        return real(*args, dir=dir, **kwargs)
+    def open_staged(path, flags, *args, **kwargs):
+        """The 10th temporary output file cannot be created (other opens go through)."""
+        if str(path).endswith(".part"):
+            calls.append(os.path.dirname(path))
+            if len(calls) == 10:
+                raise PermissionError(errno.EACCES, "Permission denied", calls[-1])
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(notice.output.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(notice.output.os, "open", open_staged)
     result = previous["build_again"]()
     assert result.exit_code == 3, result.output
     assert result.stderr.splitlines() == [
