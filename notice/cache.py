@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from importlib import metadata
+import json
 from pathlib import Path
 
 from .output import write_atomically
-
-PACKAGE = Path(__file__).resolve().parent
+from .provenance import library_versions, tool_identity
 
 
 @functools.cache
 def code_fingerprint() -> str:
-    """The tool's own code and the versions of the libraries that lay documents out."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
-    for library in ("weasyprint", "python-docx", "pydyf", "fonttools", "openpyxl"):
-        try:
-            digest.update(f"{library}={metadata.version(library)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(library.encode())
-    return digest.hexdigest()
+    """The tool's code and templates and the versions of every library it rests on (the same
+    identity the archive records)."""
+    identity = dict(tool_identity(), libraries=library_versions())
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 
 def font_fingerprint(paths: list[str]) -> str:

@@ -204,3 +204,20 @@ def test_a_failing_letter_is_named_and_nothing_is_written(tmp_path, monkeypatch)
     assert result.output == ("Error: the letter to 市林业局 failed: RuntimeError: the layout "
                              "engine gave up; nothing of it was written\n")
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_a_rebuild_lays_out_only_the_documents_an_edit_touches(content, tmp_path):
+    from notice.build import build
+
+    out = tmp_path / "out"
+    assert len(build(content.folder, out, jobs=2).rendered) == 24
+    assert build(content.folder, out, jobs=2).rendered == []
+    sentence = "着力提升政府绿色产品采购比重。"  # in indicator 35's main tasks
+    content.edit("checklist.yaml", sentence, sentence[:-1] + "（改）。")
+    rendered = build(content.folder, out, jobs=2).rendered
+    assert sorted(rendered) == ["notice", "sheets/014-市财政局", "sheets/031-巴州区",
+                                "sheets/032-恩阳区", "sheets/033-通江县", "sheets/034-南江县",
+                                "sheets/035-平昌县", "sheets/036-巴中经开区"]
+    pdf = (out / "2021" / "notice.pdf").read_bytes()
+    assert build(content.folder, out, jobs=2, use_cache=False).rendered != []
+    assert (out / "2021" / "notice.pdf").read_bytes() == pdf
