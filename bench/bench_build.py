@@ -153,7 +153,7 @@ def bench_stages() -> dict[str, float]:
     from weasyprint.pdf import fonts as pdf_fonts
 
     from notice.content import load_content
-    from notice.docx_writer import render_docx
+    from notice.docx import render_docx
     from notice.fonts import check_coverage, resolve_fonts
     from notice.pdf import lay_out, write_pdf
     from notice.render import (

@@ -163,7 +163,7 @@ def _leave_ctrl_c() -> None:
 
 def _render_job(index: int):
     """Worker: the PDF and the DOCX of one document, or the reason it failed."""
-    from .docx_writer import render_docx
+    from .docx import render_docx
 
     job = _WORKER["jobs"][index]
     try:

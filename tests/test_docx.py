@@ -32,8 +32,8 @@ from pdfmeasure import PAGE_NUMBER, break_was_constrained, read_pdf
 
 from notice import style
 from notice.content import load_content
-from notice.docx_blocks import PARAGRAPH_STYLES, classes
-from notice.docx_writer import render_docx
+from notice.docx.blocks import PARAGRAPH_STYLES, classes
+from notice.docx import render_docx
 from notice.fonts import resolve_fonts
 from notice.render import COLUMN_HEADS, COLUMN_WIDTHS_MM, notice_context, render_template
 

@@ -34,7 +34,7 @@ from pdfmeasure import _lines, read_pdf
 from weasyprint.urls import URLFetcher
 
 import notice.build
-import notice.docx_writer
+import notice.docx
 import notice.output
 from notice import style
 from notice.cli import main
@@ -469,7 +469,7 @@ def previous(content, monkeypatch):
         return f"DOCX build {state['build']} {len(html)}".encode()
 
     monkeypatch.setattr(notice.build, "render_pdf", fake_pdf)
-    monkeypatch.setattr(notice.docx_writer, "render_docx", fake_docx)
+    monkeypatch.setattr(notice.docx, "render_docx", fake_docx)
 
     def build(*args: str):
         state["build"] = next(builds)

@@ -9,8 +9,8 @@ import lxml.html
 from docx import Document
 from docx.oxml.ns import qn
 
-from . import style
-from .docx_blocks import (
+from .. import style
+from .blocks import (
     PARAGRAPH_STYLES,
     checklist,
     classes,
@@ -20,8 +20,8 @@ from .docx_blocks import (
     run,
     tokens,
 )
-from .docx_package import html_metadata, pack
-from .docx_styles import (
+from .package import html_metadata, pack
+from .styles import (
     LANDSCAPE,
     PORTRAIT,
     configure_settings,

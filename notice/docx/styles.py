@@ -9,7 +9,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
-from . import style
+from .. import style
 
 # ---------------------------------------------------------------------------- units and XML
 

@@ -9,7 +9,7 @@ import zipfile
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
-from .output import normalize_zip
+from ..output import normalize_zip
 
 # parts of python-docx's template that the notice does not use
 _UNUSED = {RT.CUSTOM_XML, RT.WEB_SETTINGS, RT.NUMBERING, RT.THUMBNAIL,

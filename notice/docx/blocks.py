@@ -6,8 +6,8 @@ import re
 
 from lxml import etree
 
-from . import style
-from .docx_styles import (
+from .. import style
+from .styles import (
     IDS,
     LANDSCAPE,
     PPR_ORDER,
