@@ -7,16 +7,14 @@ from pathlib import Path
 
 import yaml
 
+from .columns import diff_fields
 from .content import load_content
 from .errors import ContentError, Problem
 from .model import ROLE_LEAD, ROLE_SHARED
 from .yamlsource import _display, child, read_yaml
 
 # the fields compared, with the checklist's own column heads
-FIELDS = (("number", "序号"), ("name", "指标名称"), ("sub_indicators", "分项指标"),
-          ("target", "指标值"), ("kind", "指标属性"), ("main_tasks", "主要任务"),
-          ("deadline", "完成时限"), ("lead_units", "牵头单位"),
-          ("responsible_units", "责任单位"), ("domain", "领域"), ("task", "任务"))
+FIELDS = diff_fields()
 LIST_FIELDS = ("sub_indicators", "lead_units", "responsible_units")
 CONTEXT = 8  # characters kept either side of a change in a long text
 

@@ -46,6 +46,18 @@ END_RULE_OUTER_MM = 0.35  # 7.4.1: first and last line of the 版记
 END_RULE_INNER_MM = 0.25
 PAGE_NUMBER_DROP_MM = 7.0  # 7.5: the dash line's top 7 mm under the 版心
 PAGE_NUMBER_DASHES = ("— ", " —")  # 7.5: 「— 1 —」
+DOC_NUMBER_LINES_BELOW_MASTHEAD = 2  # 7.2.5: the 发文字号 two lines under the 标志
+TITLE_LINES_BELOW_HEAD = 2  # 7.3.1: the title two lines under the red line
+PARAGRAPH_INDENT_CHARS = 2  # 7.3.3: each paragraph indented two characters
+SIGNATURE_RIGHT_CHARS = 2  # 7.3.5.2: the 署名 ends two characters in from the right
+DATE_AFTER_SIGNATURE_CHARS = 2  # 7.3.5.2: the date starts two characters right of the 署名
+END_MATTER_INDENT_CHARS = 1  # 7.4.3: 印发机关 and 印发日期 one character in
+SCRIPT_SCALE = 0.6  # _{…} and ^{…}: the sub/superscript's size, of the text's
+
+# tables (the standard leaves them open): rules, cell padding, sub-indicators' indent
+TABLE_RULE_PT = 0.75
+CELL_PADDING_PT = (2.0, 1.5)  # top and bottom, left and right
+SUB_INDICATOR_INDENT_EM = 1.0
 
 # Landscape table pages: the portrait page turned a quarter, head toward the binding side.
 LANDSCAPE_MARGINS_MM = (LEFT_MM, TOP_MM, RIGHT_MM, BOTTOM_MM)  # top, right, bottom, left

@@ -22,3 +22,8 @@ def built_2021(tmp_path_factory):
     from notice.build import build
 
     return build(CONTENT_2021, tmp_path_factory.mktemp("out"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ from the templates as they are now")

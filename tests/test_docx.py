@@ -31,11 +31,15 @@ from helpers import CONTENT_2021, REPO
 from pdfmeasure import PAGE_NUMBER, break_was_constrained, read_pdf
 
 from notice import style
+from notice.columns import NOTICE, columns_of
 from notice.content import load_content
-from notice.docx.blocks import PARAGRAPH_STYLES, classes
 from notice.docx import render_docx
+from notice.docx.blocks import PARAGRAPH_STYLES, classes
 from notice.fonts import resolve_fonts
-from notice.render import COLUMN_HEADS, COLUMN_WIDTHS_MM, notice_context, render_template
+from notice.render import notice_context, render_template
+
+COLUMN_HEADS = tuple(shown.column.head for shown in columns_of(NOTICE))
+COLUMN_WIDTHS_MM = tuple(shown.width for shown in columns_of(NOTICE))
 
 MM = 25.4 / 72
 VALIDATOR = REPO / "node_modules" / ".bin" / "ooxml-validator"

@@ -38,20 +38,19 @@ import notice.docx
 import notice.output
 from notice import style
 from notice.cli import main
+from notice.columns import LETTER, NOTICE, columns_of
 from notice.content import TITLE_LINE_LIMIT, UNIT_NAME_LIMIT, load_content
 from notice.fonts import _cmap, resolve_fonts
 from notice.model import Unit
 from notice.output import write_atomically
 from notice.pdf import FontsOnlyFetcher, render_pdf
-from notice.render import (
-    COLUMN_HEADS,
-    COLUMN_WIDTHS_MM,
-    SHEET_COLUMN_HEADS,
-    SHEET_COLUMN_WIDTHS_MM,
-    render_notice_html,
-)
+from notice.render import render_notice_html
 from notice.sheets import file_stem
 
+COLUMN_HEADS = tuple(shown.column.head for shown in columns_of(NOTICE))
+COLUMN_WIDTHS_MM = tuple(shown.width for shown in columns_of(NOTICE))
+SHEET_COLUMN_HEADS = tuple(shown.column.head for shown in columns_of(LETTER))
+SHEET_COLUMN_WIDTHS_MM = tuple(shown.width for shown in columns_of(LETTER))
 MM = 25.4 / 72
 # what a clerk might paste from a web page: markup, style, template syntax, links
 INJECTED = ('<script>alert(1)</script><img src="http://127.0.0.1:9/x.png">'

@@ -24,7 +24,7 @@ from helpers import CONTENT_2021
 from pdfmeasure import read_pdf
 
 from notice import style
-from notice.render import COLUMN_WIDTHS_MM
+from notice.columns import NOTICE, columns_of
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +101,7 @@ def test_each_indicator_once_with_all_its_text(built, checklist):
 
     path = built.root / "notice.pdf"
     left = style.LANDSCAPE_MARGINS_MM[3] * 72 / 25.4
-    widths = [w * 72 / 25.4 for w in COLUMN_WIDTHS_MM]
+    widths = [shown.width * 72 / 25.4 for shown in columns_of(NOTICE)]
     edges = [left + sum(widths[:i]) for i in range(len(widths) + 1)]
     columns = {name: "" for name in ("number", "tasks")}
     with pdfplumber.open(path) as pdf:

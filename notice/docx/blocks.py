@@ -7,6 +7,8 @@ import re
 from lxml import etree
 
 from .. import style
+from ..columns import BY_KEY
+from ..vocabulary import CELL_PREFIX, VOCABULARY, Kind, element_of, word_styles
 from .styles import (
     IDS,
     LANDSCAPE,
@@ -20,16 +22,10 @@ from .styles import (
     twips,
 )
 
-# HTML class → named Word paragraph style
-PARAGRAPH_STYLES = {
-    "masthead": "发文机关标志", "doc-number": "发文字号", "title": "标题", "addressee": "主送机关",
-    "paragraph": "正文", "signature": "署名", "date": "成文日期", "attachment-note": "附件说明",
-    "attachment-label": "附件标签", "attachment-title": "附件标题", "list-title": "名单标题",
-    "disclosure": "正文", "issued": "版记",
-}
-RUN_STYLES = {"heading-1": "一级标题"}  # HTML class → named Word character style
+PARAGRAPH_STYLES = word_styles(Kind.PARAGRAPH)  # class → named Word paragraph style
+RUN_STYLES = word_styles(Kind.RUN)  # class → named Word character style
 VERTICAL = {"sub": "subscript", "sup": "superscript"}
-TAB_BEFORE = {"issued-by", "issued-on"}  # 7.4.3: placed by the 版记 style's tab stops
+TAB_BEFORE = {e.name for e in VOCABULARY.values() if e.tab_before}  # placed by tab stops
 _SPACES = re.compile(r"\s+")
 _WIDTH = re.compile(r"width:\s*([\d.]+)mm")
 
@@ -68,6 +64,7 @@ def _inline(node, rpr: dict):
     for child in node:
         if isinstance(child.tag, str):
             marks = classes(child)
+            element_of(marks, tag=child.tag, text=child.text_content())  # known, or raise
             if child.tag == "br":
                 yield "br", "", rpr
             else:
@@ -130,7 +127,19 @@ def paragraphs_split(items, style_name: str, **ppr) -> list[etree._Element]:
 
 # ---------------------------------------------------------------------------- checklist
 
-ALIGN = {"tasks": ("both", "top"), "units": ("left", "center")}  # as the PDF's table CSS
+# a column's alignment (notice/columns.py) as Word's w:jc and w:vAlign
+_JC = {"justify": "both", "left": "left", "center": "center", "right": "right"}
+_VALIGN = {"top": "top", "middle": "center", "bottom": "bottom"}
+
+
+def cell_alignment(marks: set[str]) -> tuple[str, str]:
+    """(w:jc, w:vAlign) of a table cell, from its column's declaration."""
+    column = next((BY_KEY[m[len(CELL_PREFIX):]] for m in sorted(marks)
+                   if m.startswith(CELL_PREFIX)), None)
+    if column is None:
+        return "center", "center"
+    return _JC[column.align], _VALIGN[column.valign]
+
 _NO_LINE_START = set("，。、；：？！）》〉」』”’%")
 
 
@@ -241,8 +250,7 @@ def checklist(table) -> etree._Element:
                 content = [paragraph(tokens(td) if first else [], "表格文字")]
                 cells.append(_cell(width[0], content, merge="restart" if first else "continue"))
             else:
-                jc, valign = next((ALIGN[m] for m in sorted(marks) if m in ALIGN),
-                                  ("center", "center"))
+                jc, valign = cell_alignment(marks)
                 cells.append(_cell(width[0], paragraphs_split(tokens(td), "表格文字",
                                                               jc=dict(val=jc)), valign))
         tbl.append(_row(cells, whole="may-break" not in classes(tr)))

@@ -10,6 +10,8 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from .. import style
+from ..layout import Layout
+from ..vocabulary import ELEMENTS
 
 # ---------------------------------------------------------------------------- units and XML
 
@@ -223,21 +225,31 @@ IDS = {
     "表头": "TableHead", "版记": "EndMatter", "页码": "PageNumber", "名单标题": "ListTitle",
     "清单表格": "ChecklistTable",
 }
-TABLE_RULE = 6  # 0.75 pt
+TABLE_RULE = round(style.TABLE_RULE_PT * 8)  # w:sz is in eighths of a point
 # top, left, bottom, right: the PDF's cell padding (2 pt, 1.5 pt); on the right also the
 # 0.75 pt rule the PDF draws inside each cell (made 1 pt: LibreOffice squeezes a character
 # into a line that lacks a twentieth of a point), so that lines wrap where the PDF's do
-TABLE_CELL_MARGINS = (twips(2), twips(1.5), twips(2), twips(2.5))
+_PAD_V, _PAD_H = style.CELL_PADDING_PT
+TABLE_CELL_MARGINS = (twips(_PAD_V), twips(_PAD_H), twips(_PAD_V), twips(_PAD_H + 1))
 
 
-def build_styles(context: dict) -> list[etree._Element]:
-    """Every named style of the notice, with the numbers of style.py and the context."""
-    s, mast, signed = style, context["mast"], context["signed"]
+# the vocabulary's alignments as Word's w:jc: Word justifies Chinese lines, the PDF cannot
+_JC = {"justify": "both", "left": "left", "center": "center", "right": "right"}
+ALIGNMENT = {e.word_style: _JC[e.align] for e in ELEMENTS if e.word_style and e.align}
+
+
+def _jc(style_name: str) -> dict:
+    return dict(val=ALIGNMENT[style_name])
+
+
+def build_styles(layout: Layout) -> list[etree._Element]:
+    """Every named style of the notice, with the numbers of style.py and the shared layout."""
+    s, mast, signed = style, layout.masthead, layout.signature
     body_pt = half_points(s.BODY_PT)
     mast_pt = half_points(mast.size) / 2
     # 7.4.3: 4号, or smaller where 印发机关 and 印发日期 would not share a line; in half points
-    end_size = math.floor(context.get("end_matter_pt", s.END_MATTER_PT) * 2)
-    end_indent = end_size * 10  # one character, in twips
+    end_size = math.floor(layout.end_matter_pt * 2)
+    end_indent = round(end_size * 10 * s.END_MATTER_INDENT_CHARS)  # in twips
     body = dict(rFonts=fonts("body"), spacing=dict(val=s.DOCX_CHAR_SPACING_TWIPS),
                 sz=dict(val=body_pt), szCs=dict(val=body_pt))
     loose = dict(snapToGrid=OFF, spacing=dict(val=0))  # type off the grid keeps its own width
@@ -245,49 +257,51 @@ def build_styles(context: dict) -> list[etree._Element]:
     return [
         # Normal carries the body format: a paragraph a clerk adds or clears looks like 正文
         _style("paragraph", "Normal", "Normal", default=True, follow=b["正文"], ppr=dict(
-            widowControl=OFF, snapToGrid=OFF, spacing=spacing(), ind=indent(first=2),
-            jc=dict(val="both")), rpr=body),
+            widowControl=OFF, snapToGrid=OFF, spacing=spacing(),
+            ind=indent(first=s.PARAGRAPH_INDENT_CHARS), jc=_jc("正文")), rpr=body),
         _style("paragraph", b["正文"], "正文", based_on="Normal", follow=b["正文"]),
         _style("paragraph", b["发文机关标志"], "发文机关标志", follow=b["发文字号"], ppr=dict(
             FLAT, spacing=spacing(before=twips(s.MASTHEAD_OFFSET_MM * s.PT_PER_MM),
                                   line=twips(snug_line(mast_pt))),
-            jc=dict(val="center")), rpr=dict(
+            jc=_jc("发文机关标志")), rpr=dict(
             loose, rFonts=fonts("title"), color=dict(val=s.RED.lstrip("#")),
             w=dict(val=round(mast.scale * 100)), sz=dict(val=half_points(mast_pt)),
             szCs=dict(val=half_points(mast_pt)))),
         # 7.2.4 two blank lines under the 标志
         _style("paragraph", b["发文字号"], "发文字号", based_on="Normal", follow=b["标题"],
                ppr=dict(ind=indent(), spacing=spacing(
-                   before=twips(mast_pt + 2 * s.LINE_PITCH_PT - snug_line(mast_pt))),
-                   jc=dict(val="center"))),
+                   before=twips(mast_pt + s.DOC_NUMBER_LINES_BELOW_MASTHEAD * s.LINE_PITCH_PT
+                                - snug_line(mast_pt))),
+                   jc=_jc("发文字号"))),
         _style("paragraph", b["标题"], "标题", follow=b["主送机关"], ppr=dict(
-            FLAT, keepNext={}, spacing=spacing(after=LINE), jc=dict(val="center")), rpr=dict(
+            FLAT, keepNext={}, spacing=spacing(after=LINE), jc=_jc("标题")), rpr=dict(
             loose, rFonts=fonts("title"), sz=dict(val=half_points(s.TITLE_PT)),
             szCs=dict(val=half_points(s.TITLE_PT)))),
         _style("paragraph", b["主送机关"], "主送机关", based_on="Normal", follow=b["正文"],
-               ppr=dict(ind=indent())),
+               ppr=dict(ind=indent(), jc=_jc("主送机关"))),
         _style("character", b["一级标题"], "一级标题", based_on="DefaultParagraphFont",
                rpr=dict(rFonts=fonts("heading"))),
         _style("paragraph", b["二级标题"], "二级标题", based_on="Normal", follow=b["正文"],
                ppr=dict(keepNext={}), rpr=dict(rFonts=fonts("kai"))),
         # 附件：name, wrapped lines aligned under the name's first character
         _style("paragraph", b["附件说明"], "附件说明", based_on="Normal", follow=b["正文"],
-               ppr=dict(spacing=spacing(before=LINE), ind=indent(left=5, hanging=3))),
+               ppr=dict(spacing=spacing(before=LINE), ind=indent(left=5, hanging=3),
+                        jc=_jc("附件说明"))),
         _style("paragraph", b["署名"], "署名", based_on="Normal", follow=b["成文日期"],
                ppr=dict(keepNext={}, spacing=spacing(before=LINE),
-                        ind=indent(left=signed["name"]), jc=dict(val="left"))),
+                        ind=indent(left=signed.name_indent), jc=_jc("署名"))),
         _style("paragraph", b["成文日期"], "成文日期", based_on="Normal", follow=b["正文"],
-               ppr=dict(ind=indent(left=signed["date"]), jc=dict(val="left"))),
+               ppr=dict(ind=indent(left=signed.date_indent), jc=_jc("成文日期"))),
         _style("paragraph", b["附件标签"], "附件标签", based_on="Normal", follow=b["附件标题"],
-               ppr=dict(keepNext={}, ind=indent(), jc=dict(val="left")),
+               ppr=dict(keepNext={}, ind=indent(), jc=_jc("附件标签")),
                rpr=dict(rFonts=fonts("heading"))),
         _style("paragraph", b["附件标题"], "附件标题", follow=b["正文"], ppr=dict(
             FLAT, keepNext={}, spacing=spacing(before=LINE, after=LINE // 2),
-            jc=dict(val="center")), rpr=dict(
+            jc=_jc("附件标题")), rpr=dict(
             loose, rFonts=fonts("title"), sz=dict(val=half_points(s.TITLE_PT)),
             szCs=dict(val=half_points(s.TITLE_PT)))),
         _style("paragraph", b["名单标题"], "名单标题", follow=b["正文"], ppr=dict(
-            FLAT, keepNext={}, spacing=spacing(after=LINE), jc=dict(val="center")), rpr=dict(
+            FLAT, keepNext={}, spacing=spacing(after=LINE), jc=_jc("名单标题")), rpr=dict(
             loose, rFonts=fonts("title"), sz=dict(val=half_points(s.TITLE_PT)),
             szCs=dict(val=half_points(s.TITLE_PT)))),
         _style("paragraph", b["表格文字"], "表格文字", follow=b["表格文字"], ppr=dict(
@@ -302,7 +316,7 @@ def build_styles(context: dict) -> list[etree._Element]:
             FLAT, tabs=el("w:tabs", None,
                           el("w:tab", dict(val="left", pos=end_indent)),
                           el("w:tab", dict(val="right", pos=PORTRAIT.text_width - end_indent))),
-            spacing=spacing(), jc=dict(val="left")), rpr=dict(
+            spacing=spacing(), jc=_jc("版记")), rpr=dict(
             loose, rFonts=fonts("body"), sz=dict(val=end_size), szCs=dict(val=end_size))),
         # 7.5 page numbers: 4号 half-width 宋体 digits
         _style("paragraph", b["页码"], "页码", ppr=dict(
@@ -318,7 +332,7 @@ def build_styles(context: dict) -> list[etree._Element]:
     ]
 
 
-def install_styles(document, context: dict) -> None:
+def install_styles(document, layout: Layout) -> None:
     """Replace the template's styles with the notice's; keep its latent style list."""
     styles = document.styles.element
     for node in styles.findall(qn("w:style")):
@@ -333,7 +347,7 @@ def install_styles(document, context: dict) -> None:
     # and Latin letters or digits (Word's defaults do both)
     defaults.append(el("w:pPrDefault", None, props("w:pPr", dict(
         overflowPunct=OFF, autoSpaceDE=OFF, autoSpaceDN=OFF, spacing=spacing()))))
-    styles.extend(build_styles(context))
+    styles.extend(build_styles(layout))
 
 
 def configure_settings(document) -> None:

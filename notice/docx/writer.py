@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from copy import deepcopy
 
 import lxml.html
@@ -10,8 +9,8 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from .. import style
+from ..vocabulary import Kind, Page, UnknownElement, element_of, page_of
 from .blocks import (
-    PARAGRAPH_STYLES,
     checklist,
     classes,
     end_matter,
@@ -34,9 +33,8 @@ from .styles import (
     twips,
 )
 
-# a section's class → its kind of page; where the kind changes, a Word section starts
-PAGE_KINDS = {"attachment": "landscape", "last-page": "last"}
-STARTS = {"portrait": "nextPage", "landscape": "nextPage", "last": "evenPage"}  # 版记 page even
+# where the kind of page changes, a Word section starts: the 版记 page on an even page
+STARTS = {Page.PORTRAIT: "nextPage", Page.LANDSCAPE: "nextPage", Page.LAST: "evenPage"}
 PITCH = style.LINE_PITCH_PT
 # 7.2.5: the red line 4 mm under the 发文字号's characters, as w:space under its exact line
 RULE_SPACE = round(style.RULE_GAP_MM * style.PT_PER_MM
@@ -48,41 +46,43 @@ def render_docx(html: str, context: dict) -> bytes:
     """The notice as DOCX bytes, from the semantic HTML the PDF is laid out from."""
     tree = lxml.html.document_fromstring(html)
     document = Document()
-    install_styles(document, context)
+    layout = context["layout"]
+    install_styles(document, layout)
     configure_settings(document)
-    writer = _Writer(document, context)
+    writer = _Writer(document, layout)
     for node in tree.body.iter("section"):
         writer.section(node)
     writer.close()
     return pack(document, html_metadata(tree), {"word/fontTable.xml": font_table_xml()})
 
 
-def head_gap(context: dict) -> int:
+def head_gap(layout) -> int:
     """Space above the title that follows the 版头, in twips (7.3.1).
 
-    The 版头 (标志 35 mm down, 字号 two lines under it, the red line) is rounded up to whole
-    lines, so that the title and the body sit on the 22-line grid; two blank lines follow.
+    The 版头 (标志 35 mm down, 字号 two lines under it, the red line) takes the whole grid
+    lines the shared layout gives it, so that the title and the body sit on the 22-line grid;
+    two blank lines follow.
     """
-    mast = half_points(context["mast"].size) / 2
-    used = (style.MASTHEAD_OFFSET_MM * style.PT_PER_MM + mast + 3 * PITCH + RULE_SPACE
+    mast = half_points(layout.masthead.size) / 2
+    used = (style.MASTHEAD_OFFSET_MM * style.PT_PER_MM + mast
+            + (1 + style.DOC_NUMBER_LINES_BELOW_MASTHEAD) * PITCH + RULE_SPACE
             + style.RED_RULE_PT)
-    lines = math.ceil(used / PITCH - 1e-6)
-    return twips((2 + lines) * PITCH - used)
+    return twips((style.TITLE_LINES_BELOW_HEAD + layout.head.lines) * PITCH - used)
 
 
 class _Writer:
     """Appends Word blocks to the body, section by section of the HTML."""
 
-    def __init__(self, document, context: dict):
+    def __init__(self, document, layout):
         self.body = document.element.body
         for child in list(self.body):
             self.body.remove(child)
-        self.context = context
+        self.layout = layout
         self.document = document
         # footers: page numbers, odd pages right and even pages left
         self.numbered = _footer_pair(document, lambda side: [_page_number(side)])
         self.end_matter: list = []  # the 版记's paragraphs, for the last page's footer
-        self.kind: str | None = None  # the kind of page of the Word section being written
+        self.kind: Page | None = None  # the kind of page of the Word section being written
         self.start: str | None = None  # how that section starts (None: the first)
         self.last = None  # the last block written
         self.pending: dict = {}  # paragraph properties for the next paragraph
@@ -91,8 +91,7 @@ class _Writer:
         self.in_section = 0  # blocks written in the Word section being written
 
     def section(self, node) -> None:
-        kind = next((PAGE_KINDS[c] for c in sorted(classes(node)) if c in PAGE_KINDS),
-                    "portrait")
+        kind = page_of(classes(node))
         if self.kind is None:
             self.kind = kind
         elif kind != self.kind:
@@ -109,25 +108,30 @@ class _Writer:
         self.body.append(self._section_properties())
 
     def _blocks(self, node) -> None:
+        """Each child block by the kind the vocabulary declares for its class."""
         for child in node:
             if not isinstance(child.tag, str):
                 continue
-            marks = classes(child)
-            if "checklist" in marks:
+            element = element_of(classes(child), tag=child.tag, text=child.text_content())
+            kind = element.kind if element else None
+            if kind is Kind.TABLE:
                 self._add(checklist(child))
-            elif "end-matter" in marks:
+            elif kind is Kind.FOOTER:
                 self.end_matter = end_matter(child)
-            elif "red-rule" in marks:
+            elif kind is Kind.RULE:
                 self._red_rule()
-            elif marks & PARAGRAPH_STYLES.keys():
-                name = PARAGRAPH_STYLES[min(marks & PARAGRAPH_STYLES.keys())]
+            elif kind is Kind.PARAGRAPH:
                 ppr, self.pending = self.pending, {}
                 before = child.getprevious()
                 if before is not None and "head" in classes(before):
-                    ppr["spacing"] = dict(before=head_gap(self.context))
-                self._add(self._bookmarked(paragraph(tokens(child), name, **ppr)))
-            else:  # header.head, div.signature-block and other containers
+                    ppr["spacing"] = dict(before=head_gap(self.layout))
+                self._add(self._bookmarked(paragraph(tokens(child), element.word_style,
+                                                     **ppr)))
+            elif kind is Kind.CONTAINER or not child.text_content().strip():
                 self._blocks(child)
+            else:  # text outside any declared block would be lost
+                raise UnknownElement(f"<{child.tag} class=\"{child.get('class') or ''}\"> "
+                                     "holds text but is not a block the vocabulary declares")
 
     def _add(self, block) -> None:
         self.body.append(block)
@@ -157,15 +161,15 @@ class _Writer:
         self.in_section = 0
 
     def _section_properties(self):
-        page = LANDSCAPE if self.kind == "landscape" else PORTRAIT
+        page = LANDSCAPE if self.kind is Page.LANDSCAPE else PORTRAIT
         if self.start is None:
             footers = self.numbered
-        elif self.kind == "last":  # 7.5: no page number on the 版记 page; the 版记 instead
+        elif self.kind is Page.LAST:  # 7.5: no page number on the 版记 page; the 版记 instead
             footers = _footer_pair(self.document, lambda side: self.end_matter or [_hairline()])
         else:  # linked to the previous section: the numbers run on
             footers = {}
         return section_properties(page, footers, self.start, first=self.start is None,
-                                  numbered=self.kind != "last")
+                                  numbered=self.kind is not Page.LAST)
 
 
 def _footer_pair(document, content) -> dict[str, str]:

@@ -1,0 +1,116 @@
+"""The checklist's columns as data: one row a column, read by the templates, both writers,
+the row-height estimate and diff.
+
+A column shows in the documents it has a width for: the notice prints the whole checklist,
+a unit's letter its own indicators with the unit's role and the other units instead of the
+group, lead and responsible columns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import style
+from .schema import plain, text_width
+from .vocabulary import CELL_PREFIX
+
+NOTICE, LETTER = "notice", "sheet"  # the documents that print a checklist
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the cell's class (col-KEY) and what the shared macro prints in it
+    head: str  # the head row's text
+    widths: Mapping[str, float]  # mm on the landscape 版心, by document: where it shows
+    field: str | None = None  # the indicator's attribute it shows (diff, row heights)
+    align: str = "center"  # left, center, justify
+    valign: str = "middle"  # top, middle
+    merged: bool = False  # a group label merged over the group's rows (领域, 任务)
+
+    @property
+    def css_class(self) -> str:
+        return CELL_PREFIX + self.key
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("domain", "领域", {NOTICE: 11}, "domain", merged=True),
+    Column("task", "任务", {NOTICE: 18}, "task", merged=True),
+    Column("number", "序号", {NOTICE: 9, LETTER: 10}, "number"),
+    Column("name", "指标名称", {NOTICE: 26, LETTER: 28}, "name", align="left"),
+    Column("target", "指标值", {NOTICE: 18, LETTER: 18}, "target"),
+    Column("kind", "指标属性", {NOTICE: 16, LETTER: 16}, "kind"),
+    Column("main_tasks", "主要任务", {NOTICE: 68, LETTER: 77}, "main_tasks",
+           align="justify", valign="top"),
+    Column("deadline", "完成时限", {NOTICE: 16, LETTER: 16}, "deadline"),
+    Column("lead_units", "牵头单位", {NOTICE: 17}, "lead_units", align="left"),
+    Column("responsible_units", "责任单位", {NOTICE: 26}, "responsible_units", align="left"),
+    Column("role", "本单位职责", {LETTER: 12}),
+    Column("other_leads", "其他牵头单位", {LETTER: 20}, "lead_units", align="left"),
+    Column("other_responsible", "其他责任单位", {LETTER: 28}, "responsible_units",
+           align="left"),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+# the name and the target share one cell, so that each sub-indicator sits level with its own
+# target; the rule between them is drawn inside it
+MEASURE = ("name", "target")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A column as one document shows it."""
+
+    column: Column
+    width: float  # mm
+
+
+def columns_of(document: str) -> tuple[Shown, ...]:
+    """The columns a document shows, in order, with their widths."""
+    return tuple(Shown(c, c.widths[document]) for c in COLUMNS if document in c.widths)
+
+
+def width_of(document: str, key: str) -> float:
+    return BY_KEY[key].widths[document]
+
+
+def narrowest(field: str) -> float:
+    """The narrowest width any document gives to a column showing this field."""
+    return min(w for c in COLUMNS if c.field == field for w in c.widths.values())
+
+
+def diff_fields() -> tuple[tuple[str, str], ...]:
+    """(field, head) that diff compares: the indicator's own columns, its sub-indicators after
+    its name, the merged group labels last."""
+    own = [(c.field, c.head) for c in COLUMNS
+           if c.field and not c.merged and NOTICE in c.widths]
+    at = [f for f, _ in own].index("name") + 1
+    own.insert(at, ("sub_indicators", "分项指标"))
+    return tuple(own + [(c.field, c.head) for c in COLUMNS if c.merged])
+
+
+_ROW_KEPT_WHOLE = 0.75  # of a landscape page's height: a row estimated taller may break
+
+
+def may_break(indicator) -> bool:
+    """Whether an indicator's row may be too tall for a landscape page, so that it is let
+    break across pages: WeasyPrint pushes a whole row that does not fit on to the next page,
+    and there loses the text of one taller than the page. The estimate errs on the tall side:
+    each field is measured in the narrowest column any document gives it, and a row of three
+    quarters of a page counts as one that may not fit."""
+    def lines(text: str | None, field: str) -> int:
+        padding = 2 * style.CELL_PADDING_PT[1]
+        per_line = (narrowest(field) * style.PT_PER_MM - padding) // style.TABLE_PT
+        return math.ceil(text_width(plain(text or "")) / max(per_line, 1))
+
+    measure = [(indicator.name, indicator.target)] + [
+        (sub.name, sub.target) for sub in indicator.sub_indicators]
+    tallest = max(
+        lines(indicator.main_tasks, "main_tasks"),
+        sum(max(lines(name, "name") + 1, lines(target, "target")) for name, target in measure),
+        sum(lines(unit, "lead_units") for unit in indicator.lead_units),
+        lines("、".join(indicator.responsible_units), "responsible_units"),
+    )
+    top, _right, bottom, _left = style.LANDSCAPE_MARGINS_MM
+    page_pt = (style.PAGE_WIDTH_MM - top - bottom) * style.PT_PER_MM  # the turned page's 版心
+    return tallest * style.TABLE_LINE_PT > _ROW_KEPT_WHOLE * page_pt
