@@ -15,8 +15,8 @@ from markupsafe import Markup, escape
 from . import style
 from .errors import NoticeError
 from .fonts import Face, FontSet
+from .markup import plain, split_markup, text_width
 from .model import Content, chinese_date
-from .schema import plain, split_markup, text_width
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 COLUMN_HEADS = ("领域", "任务", "序号", "指标名称", "指标值", "指标属性", "主要任务", "完成时限",

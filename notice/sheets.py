@@ -9,8 +9,9 @@ from pathlib import Path
 
 from .content import TITLE_LINE_LIMIT
 from .errors import ContentError, Problem
+from .markup import fill, plain, text_width
 from .model import ROLE_LEAD, Assignment, Content, Spot, Unit
-from .schema import Reader, fill, plain, text_width
+from .schema import Reader, suggest
 from .yamlsource import _display, read_yaml
 
 SHEET_FILE = "sheets.yaml"
@@ -111,8 +112,6 @@ def make_sheets(content: Content, text: SheetText, only: list[str] | None = None
 
 
 def _unknown_unit(name: str, content: Content, with_work: list[str]) -> str:
-    from .schema import suggest
-
     if any(u.name == name for u in content.units.all_units()):
         return "this unit has no indicator in the checklist, so it gets no letter"
     hint = suggest(name, with_work)

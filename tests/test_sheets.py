@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from helpers import CONTENT_2021
 from openpyxl import load_workbook
 from pdfmeasure import read_pdf
 
+from notice.content import load_content
+from notice.matrix import render_matrix
 from notice.model import Unit
 from notice.sheets import file_stem
 
@@ -130,6 +133,14 @@ def test_matrix_holds_the_same_assignments(built_2021):
         assert row[3] == sum(r == "配合" for r in got[row[1]].values())
     assert got == _expected_roles()
     assert sheet.freeze_panes == "F3"
+
+
+def test_matrix_names_each_indicator_as_printed(content):
+    content.edit("checklist.yaml", "name: 环境空气质量", "name: 总量{试行}指标PM_{2.5}")
+    data = render_matrix(load_content(content.folder))
+    sheet = load_workbook(io.BytesIO(data)).active
+    names = {number.value: name.value for number, name in zip(sheet[1], sheet[2], strict=True)}
+    assert names["11"] == "总量{试行}指标PM2.5"  # the markup goes, the braces of the text stay
 
 
 def test_matrix_opens_in_libreoffice(built_2021, tmp_path):
