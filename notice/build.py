@@ -94,8 +94,7 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
                                          render_matrix(content), "matrix", staging=staging))
         write_manifest(root, content.year, result.written, keep_others=bool(units),
                        staging=staging)
-    working = {unit.name for unit in content.assignments_by_unit()}
-    result.idle_recipients = [u.name for u in content.units.recipients if u.name not in working]
+    result.idle_recipients = content.idle_recipients()
     return result
 
 

@@ -13,6 +13,8 @@ import yaml
 
 from .content import latest_folder
 from .errors import EXIT_CONTENT, ContentError, NoticeError, Problem
+from .markup import line_column
+from .model import DocNumber
 from .provenance import CONTENT_FILES
 from .schema import TO_FILL
 from .yamlsource import _display, read_yaml
@@ -129,8 +131,7 @@ def _mention(file: str, text: str, node: yaml.ScalarNode, old: int,
     if not match:
         return None
     index = start + match.start()
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    line, column = line_column(text, index)
     value = node.value  # the text as read, without indentation and line breaks
     at = re.search(rf"(?<![0-9]){old}(?![0-9])", value).start()
     quote = ("…" if at > 6 else "") + value[max(0, at - 6):at + 12] \
@@ -140,9 +141,8 @@ def _mention(file: str, text: str, node: yaml.ScalarNode, old: int,
 
 
 def _doc_number(text: str) -> str:
-    notice = yaml.safe_load(text)
-    number = notice.get("doc_number") or {}
-    return f"{number.get('prefix')}〔{number.get('year')}〕{number.get('number')}号"
+    number = yaml.safe_load(text).get("doc_number") or {}
+    return str(DocNumber(number.get("prefix"), number.get("year"), number.get("number")))
 
 
 def _scalars(node, where: str = "", key: str = ""):
