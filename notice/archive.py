@@ -20,9 +20,9 @@ from pathlib import Path
 from .checks import check_build
 from .content import load_content
 from .errors import EXIT_BUSY, NoticeError
+from .folder import inputs
 from .output import write_atomically
 from .provenance import (
-    CONTENT_FILES,
     describe_file,
     fingerprint,
     gather_sources,
@@ -168,8 +168,9 @@ class _Lock:
 # -- building a version -----------------------------------------------------------------------
 
 def _copy_content(folder: Path, target: Path) -> None:
-    for name in CONTENT_FILES:
-        write_atomically(target / name, (folder / name).read_bytes())
+    """The content files and the assets, as they are now."""
+    for name, path in inputs(folder):
+        write_atomically(target / name, path.read_bytes())
 
 
 def _version_with(year_folder: Path, existing: list[str], key: str) -> str | None:

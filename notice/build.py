@@ -13,6 +13,7 @@ from .cache import RenderCache, font_fingerprint, render_key
 from .checks import check_build
 from .content import load_content
 from .errors import NoticeError
+from .folder import assets_digest
 from .fonts import FontSet
 from .matrix import render_matrix
 from .model import Content
@@ -70,15 +71,16 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     contexts = {"notice": notice_context(content, fonts), "sheet": sheet_context(content, fonts)}
     styles = {kind: render_css(context) for kind, context in contexts.items()}
     face_key = font_fingerprint(fonts.files())
+    assets_key = assets_digest(content.folder)
     todo = []
     if not units:
         html = render_template("notice.html.j2", **contexts["notice"])
         todo.append(Job("notice", "notice", None, html,
-                        render_key(html, styles["notice"], face_key, pdf_variant)))
+                        render_key(html, styles["notice"], face_key, assets_key, pdf_variant)))
     for sheet in sheets:
         html = render_sheet_html(contexts["sheet"], sheet)
         todo.append(Job(f"sheets/{sheet.stem}", "sheet", sheet.unit.name, html,
-                        render_key(html, styles["sheet"], face_key, pdf_variant)))
+                        render_key(html, styles["sheet"], face_key, assets_key, pdf_variant)))
 
     # render what the cache lacks, in a pool of workers; stage each document as it comes,
     # and put the whole set in place at the end (a fault or Ctrl-C leaves the last set whole)

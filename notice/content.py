@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError, Problem
+from .folder import NOTICE_FILES
 from .markup import plain, text_width
 from .model import (
     CONSTRAINT_KINDS,
@@ -29,7 +30,6 @@ from .numerals import is_ordinal
 from .schema import Reader, suggest
 from .yamlsource import _display, child, read_yaml
 
-FILES = ("notice.yaml", "workpoints.yaml", "checklist.yaml", "units.yaml")
 TITLE_LINE_LIMIT = 20  # 2号 (22 pt) characters on the 156 mm 版心: 442 pt / 22 pt
 UNIT_NAME_LIMIT = 50  # characters of a unit's name or addressee (the longest in 2021: 23)
 
@@ -53,7 +53,7 @@ def load_content(folder: Path) -> Content:
     parts = {}
     nodes = {}
     sound = set()  # files read without a single problem
-    for name in FILES:
+    for name in NOTICE_FILES:
         path = folder / name
         node, read_problems = read_yaml(path)
         problems += read_problems
@@ -81,11 +81,11 @@ def load_content(folder: Path) -> Content:
         r.fail(year_node, "doc_number: year", f"is {year} but the folder is {folder.name}; "
                "the two must agree")
         problems += r.problems
-    if problems or len(parts) < len(FILES):
+    if problems or len(parts) < len(NOTICE_FILES):
         raise ContentError(problems)
     checklist, _refs = parts["checklist.yaml"]
     content = Content(folder, notice, parts["workpoints.yaml"], checklist, parts["units.yaml"],
-                      tuple(folder / n for n in FILES), tuple(spots))
+                      tuple(folder / n for n in NOTICE_FILES), tuple(spots))
     return _with_warnings(content)
 
 

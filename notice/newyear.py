@@ -13,9 +13,9 @@ import yaml
 
 from .content import latest_folder
 from .errors import EXIT_CONTENT, ContentError, NoticeError, Problem
+from .folder import FILES, assets
 from .markup import line_column
 from .model import DocNumber
-from .provenance import CONTENT_FILES
 from .schema import TO_FILL
 from .yamlsource import _display, read_yaml
 
@@ -64,11 +64,14 @@ def start_year(year: int, root: Path = Path("content")) -> NewYear:
     result = NewYear(target, source)
     work = Path(tempfile.mkdtemp(prefix=f".new-year-{year}-", dir=root))
     try:
-        for path in sorted(p for p in source.iterdir() if p.is_file()):
-            data = path.read_bytes()
-            if path.name in CONTENT_FILES:
-                data = _move_on(path, data, old, year, result)
-            (work / path.name).write_bytes(data)
+        # the folder's own files (notes of the clerk's too) and its assets, as they are
+        names = {p.name for p in source.iterdir() if p.is_file()} | set(assets(source))
+        for name in sorted(names):
+            data = (source / name).read_bytes()
+            if name in FILES:
+                data = _move_on(source / name, data, old, year, result)
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            (work / name).write_bytes(data)
         os.chmod(work, 0o755)  # mkdtemp makes it private
         os.rename(work, target)
     except BaseException:

@@ -14,6 +14,16 @@ def content(tmp_path, monkeypatch) -> ContentCopy:
     return copy
 
 
+@pytest.fixture
+def small(tmp_path, monkeypatch) -> ContentCopy:
+    """An editable copy of the small fixture year (tests/fixtures/small/2023)."""
+    from helpers import SMALL
+
+    copy = ContentCopy(tmp_path, SMALL)
+    monkeypatch.chdir(tmp_path)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def built_2021(tmp_path_factory):
     """The whole 2021 set, built once for the session (notice, letters, matrix)."""
