@@ -28,6 +28,7 @@ from .provenance import (
     gather_sources,
     tool_identity,
 )
+from .writers import archival_suffixes
 
 PDF_VARIANT = "pdf/a-2b"
 MANIFEST = "manifest.json"
@@ -202,6 +203,8 @@ def _fill(work: Path, out_dir: Path, jobs: int | None, sources: dict, year: int,
             if w.sha256 != entry["sha256"]:
                 raise OSError(f"{relative} changed on disk while it was archived")
             entry.update(kind=w.kind, format=w.format)
+            if w.format in archival_suffixes():
+                entry["variant"] = PDF_VARIANT
             if w.unit:
                 entry["unit"] = w.unit
         else:

@@ -15,11 +15,10 @@ from .content import load_content
 from .errors import NoticeError
 from .folder import assets_digest
 from .fonts import FontSet
-from .matrix import render_matrix
 from .model import Content
 from .output import Staging, Written, record, write_manifest
-from .pdf import render_pdf
 from .render import notice_context, render_css, render_sheet_html, render_template, sheet_context
+from .writers import Document, build_writers, document_writers
 
 
 class RenderFailed(NoticeError):
@@ -92,8 +91,10 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
                 result.written.append(record(root, f"{job.stem}.{suffix}", data, job.kind,
                                              job.unit, staging=staging))
         if not units:
-            result.written.append(record(root, "responsibilities.xlsx",
-                                         render_matrix(content), "matrix", staging=staging))
+            for writer in build_writers():
+                result.written.append(record(root, f"{writer.stem}.{writer.suffix}",
+                                             writer.render(content), writer.kind,
+                                             staging=staging))
         write_manifest(root, content.year, result.written, keep_others=bool(units),
                        staging=staging)
     result.idle_recipients = content.idle_recipients()
@@ -118,7 +119,7 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     """Yield (job, {suffix: bytes}) for every job: from the cache, or rendered by workers."""
     pending = []
     for job in todo:
-        cached = {suffix: cache.get(job.key, suffix) for suffix in ("pdf", "docx")}
+        cached = {w.suffix: cache.get(job.key, w.suffix) for w in document_writers()}
         if all(cached.values()):
             if progress:
                 progress(len(todo))
@@ -163,15 +164,12 @@ def _leave_ctrl_c() -> None:
 
 
 def _render_job(index: int):
-    """Worker: the PDF and the DOCX of one document, or the reason it failed."""
-    from .docx_writer import render_docx
-
+    """Worker: one document in every document format, or the reason it failed."""
     job = _WORKER["jobs"][index]
     try:
-        context = _WORKER["contexts"][job.kind]
-        pdf = render_pdf(job.html, _WORKER["styles"][job.kind], _WORKER["fonts"],
-                         pdf_variant=_WORKER["pdf_variant"])
-        return index, {"pdf": pdf, "docx": render_docx(job.html, context)}, None
+        document = Document(job.html, _WORKER["styles"][job.kind], _WORKER["contexts"][job.kind],
+                            _WORKER["fonts"], _WORKER["pdf_variant"])
+        return index, {w.suffix: w.render(document) for w in document_writers()}, None
     except NoticeError as exc:
         return index, None, exc.format_message()
     except Exception as exc:  # noqa: BLE001 - reported with the document's name

@@ -198,17 +198,17 @@ def test_unknown_unit_is_refused_with_a_suggestion(tmp_path):
 def test_a_failing_letter_is_named_and_nothing_is_written(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from notice import build as build_module
+    import notice.pdf
     from notice.cli import main
 
-    real = build_module.render_pdf
+    real = notice.pdf.render_pdf
 
     def fail_for_one_unit(html, *args, **kwargs):
         if "县水务局：" in html:
             raise RuntimeError("the layout engine gave up")
         return real(html, *args, **kwargs)
 
-    monkeypatch.setattr(build_module, "render_pdf", fail_for_one_unit)
+    monkeypatch.setattr(notice.pdf, "render_pdf", fail_for_one_unit)
     result = CliRunner().invoke(main, ["build", "--content", str(SMALL), "--out",
                                        str(tmp_path), "--jobs", "1", "--no-cache"])
     assert result.exit_code == 3
