@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pdfplumber
 import pytest
 from click.testing import CliRunner
@@ -65,3 +71,23 @@ def test_a_font_file_that_does_not_exist_is_refused(tmp_path):
     assert result.output == ('--font: body: the font file "/no/such.otf" does not exist\n'
                              "1 problem in the content; nothing was written.\n")
     assert not (tmp_path / "2023").exists()
+
+
+def test_a_weasyprint_warning_fails_the_test_that_logged_it(tmp_path):
+    """The autouse fixture of conftest.py, run on a test with a typo in a CSS property."""
+    tests = Path(__file__).resolve().parent
+    shutil.copy(tests / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "test_typo.py").write_text(
+        "import pytest\n"
+        "from weasyprint import HTML\n\n"
+        "TYPO = '<p style=\"text-indnet: 2em\">x</p>'\n\n"
+        "def test_logs():\n    HTML(string=TYPO).write_pdf()\n\n"
+        "@pytest.mark.weasyprint_warns\n"
+        "def test_expects_it():\n    HTML(string=TYPO).write_pdf()\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tests.parent), str(tests)]))
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-W", "ignore::pytest.PytestUnknownMarkWarning", str(tmp_path)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert "2 passed, 1 error in" in done.stdout, done.stdout  # the error: test_logs
+    assert "ERROR test_typo.py::test_logs - Failed: WeasyPrint logged:" in done.stdout
+    assert "Ignored `text-indnet: 2em` at 1:1, unknown property." in done.stdout
