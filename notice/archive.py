@@ -20,14 +20,15 @@ from pathlib import Path
 from .checks import check_build
 from .content import load_content
 from .errors import EXIT_BUSY, NoticeError
+from .folder import inputs
 from .output import write_atomically
 from .provenance import (
-    CONTENT_FILES,
     describe_file,
     fingerprint,
     gather_sources,
     tool_identity,
 )
+from .writers import archival_suffixes
 
 PDF_VARIANT = "pdf/a-2b"
 MANIFEST = "manifest.json"
@@ -168,8 +169,9 @@ class _Lock:
 # -- building a version -----------------------------------------------------------------------
 
 def _copy_content(folder: Path, target: Path) -> None:
-    for name in CONTENT_FILES:
-        write_atomically(target / name, (folder / name).read_bytes())
+    """The content files and the assets, as they are now."""
+    for name, path in inputs(folder):
+        write_atomically(target / name, path.read_bytes())
 
 
 def _version_with(year_folder: Path, existing: list[str], key: str) -> str | None:
@@ -201,6 +203,8 @@ def _fill(work: Path, out_dir: Path, jobs: int | None, sources: dict, year: int,
             if w.sha256 != entry["sha256"]:
                 raise OSError(f"{relative} changed on disk while it was archived")
             entry.update(kind=w.kind, format=w.format)
+            if w.format in archival_suffixes():
+                entry["variant"] = PDF_VARIANT
             if w.unit:
                 entry["unit"] = w.unit
         else:

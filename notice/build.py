@@ -13,12 +13,12 @@ from .cache import RenderCache, font_fingerprint, render_key
 from .checks import check_build
 from .content import load_content
 from .errors import NoticeError
+from .folder import assets_digest
 from .fonts import FontSet
-from .matrix import render_matrix
 from .model import Content
 from .output import Staging, Written, record, write_manifest
-from .pdf import render_pdf
 from .render import notice_context, render_css, render_sheet_html, render_template, sheet_context
+from .writers import Document, build_writers, document_writers
 
 
 class RenderFailed(NoticeError):
@@ -70,15 +70,16 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     contexts = {"notice": notice_context(content, fonts), "sheet": sheet_context(content, fonts)}
     styles = {kind: render_css(context) for kind, context in contexts.items()}
     face_key = font_fingerprint(fonts.files())
+    assets_key = assets_digest(content.folder)
     todo = []
     if not units:
         html = render_template("notice.html.j2", **contexts["notice"])
         todo.append(Job("notice", "notice", None, html,
-                        render_key(html, styles["notice"], face_key, pdf_variant)))
+                        render_key(html, styles["notice"], face_key, assets_key, pdf_variant)))
     for sheet in sheets:
         html = render_sheet_html(contexts["sheet"], sheet)
         todo.append(Job(f"sheets/{sheet.stem}", "sheet", sheet.unit.name, html,
-                        render_key(html, styles["sheet"], face_key, pdf_variant)))
+                        render_key(html, styles["sheet"], face_key, assets_key, pdf_variant)))
 
     # render what the cache lacks, in a pool of workers; stage each document as it comes,
     # and put the whole set in place at the end (a fault or Ctrl-C leaves the last set whole)
@@ -90,12 +91,13 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
                 result.written.append(record(root, f"{job.stem}.{suffix}", data, job.kind,
                                              job.unit, staging=staging))
         if not units:
-            result.written.append(record(root, "responsibilities.xlsx",
-                                         render_matrix(content), "matrix", staging=staging))
+            for writer in build_writers():
+                result.written.append(record(root, f"{writer.stem}.{writer.suffix}",
+                                             writer.render(content), writer.kind,
+                                             staging=staging))
         write_manifest(root, content.year, result.written, keep_others=bool(units),
                        staging=staging)
-    working = {unit.name for unit in content.assignments_by_unit()}
-    result.idle_recipients = [u.name for u in content.units.recipients if u.name not in working]
+    result.idle_recipients = content.idle_recipients()
     return result
 
 
@@ -117,7 +119,7 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     """Yield (job, {suffix: bytes}) for every job: from the cache, or rendered by workers."""
     pending = []
     for job in todo:
-        cached = {suffix: cache.get(job.key, suffix) for suffix in ("pdf", "docx")}
+        cached = {w.suffix: cache.get(job.key, w.suffix) for w in document_writers()}
         if all(cached.values()):
             if progress:
                 progress(len(todo))
@@ -162,15 +164,12 @@ def _leave_ctrl_c() -> None:
 
 
 def _render_job(index: int):
-    """Worker: the PDF and the DOCX of one document, or the reason it failed."""
-    from .docx import render_docx
-
+    """Worker: one document in every document format, or the reason it failed."""
     job = _WORKER["jobs"][index]
     try:
-        context = _WORKER["contexts"][job.kind]
-        pdf = render_pdf(job.html, _WORKER["styles"][job.kind], _WORKER["fonts"],
-                         pdf_variant=_WORKER["pdf_variant"])
-        return index, {"pdf": pdf, "docx": render_docx(job.html, context)}, None
+        document = Document(job.html, _WORKER["styles"][job.kind], _WORKER["contexts"][job.kind],
+                            _WORKER["fonts"], _WORKER["pdf_variant"])
+        return index, {w.suffix: w.render(document) for w in document_writers()}, None
     except NoticeError as exc:
         return index, None, exc.format_message()
     except Exception as exc:  # noqa: BLE001 - reported with the document's name

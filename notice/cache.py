@@ -28,10 +28,11 @@ def font_fingerprint(paths: list[str]) -> str:
     return digest.hexdigest()
 
 
-def render_key(html: str, css: str, fonts: str, variant: str | None) -> str:
-    """What a document's PDF and DOCX depend on: its HTML, the CSS, fonts, code, variant."""
+def render_key(html: str, css: str, fonts: str, assets: str, variant: str | None) -> str:
+    """What a document's outputs depend on: its HTML, the CSS, fonts, the content's assets
+    (folder.assets_digest), code, variant."""
     digest = hashlib.sha256()
-    for part in (html, css, fonts, code_fingerprint(), variant or ""):
+    for part in (html, css, fonts, assets, code_fingerprint(), variant or ""):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()

@@ -13,6 +13,7 @@ from .checks import check_build
 from .content import latest_folder, load_content
 from .model import ROLE_LEAD
 from .style import FONT_ROLES
+from .writers import document_writers, labels
 
 EXIT_HELP = """
 Exit status: 0 success; 1 the content has problems (each is listed with its file and line,
@@ -126,12 +127,14 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
             bar.__exit__(None, None, None)
     for line in result.fonts.summary():
         click.echo(f"font {line}")
-    sheets = [w for w in result.written if w.kind == "sheet" and w.format == "pdf"]
+    formats = document_writers()
+    first = formats[0].suffix
+    sheets = [w for w in result.written if w.kind == "sheet" and w.format == first]
     others = [w for w in result.written if w.kind != "sheet"]
     for written in others:
         click.echo(f"wrote {result.root / written.path}")
-    click.echo(f"wrote {len(sheets)} letters (PDF and DOCX) in {result.root / 'sheets'}")
-    documents = len([w for w in result.written if w.format == "pdf"])
+    click.echo(f"wrote {len(sheets)} letters ({labels(formats)}) in {result.root / 'sheets'}")
+    documents = len([w for w in result.written if w.format == first])
     click.echo(f"laid out {len(result.rendered)} of {documents} documents; the rest were "
                "unchanged and came from the cache")
     for note in result.notes:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import style
-from .schema import plain, text_width
+from .markup import plain, text_width
 from .vocabulary import CELL_PREFIX
 
 NOTICE, LETTER = "notice", "sheet"  # the documents that print a checklist

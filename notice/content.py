@@ -7,6 +7,8 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError, Problem
+from .folder import NOTICE_FILES
+from .markup import plain, text_width
 from .model import (
     CONSTRAINT_KINDS,
     Checklist,
@@ -24,13 +26,12 @@ from .model import (
     WorkPoint,
     WorkPoints,
 )
-from .schema import Reader, plain, suggest, text_width
+from .numerals import is_ordinal
+from .schema import Reader, suggest
 from .yamlsource import _display, child, read_yaml
 
-FILES = ("notice.yaml", "workpoints.yaml", "checklist.yaml", "units.yaml")
 TITLE_LINE_LIMIT = 20  # 2号 (22 pt) characters on the 156 mm 版心: 442 pt / 22 pt
 UNIT_NAME_LIMIT = 50  # characters of a unit's name or addressee (the longest in 2021: 23)
-_ORDINALS = "一二三四五六七八九十"
 
 
 def latest_folder(root: Path = Path("content")) -> Path:
@@ -52,7 +53,7 @@ def load_content(folder: Path) -> Content:
     parts = {}
     nodes = {}
     sound = set()  # files read without a single problem
-    for name in FILES:
+    for name in NOTICE_FILES:
         path = folder / name
         node, read_problems = read_yaml(path)
         problems += read_problems
@@ -80,11 +81,11 @@ def load_content(folder: Path) -> Content:
         r.fail(year_node, "doc_number: year", f"is {year} but the folder is {folder.name}; "
                "the two must agree")
         problems += r.problems
-    if problems or len(parts) < len(FILES):
+    if problems or len(parts) < len(NOTICE_FILES):
         raise ContentError(problems)
     checklist, _refs = parts["checklist.yaml"]
     content = Content(folder, notice, parts["workpoints.yaml"], checklist, parts["units.yaml"],
-                      tuple(folder / n for n in FILES), tuple(spots))
+                      tuple(folder / n for n in NOTICE_FILES), tuple(spots))
     return _with_warnings(content)
 
 
@@ -183,7 +184,7 @@ def _read_checklist(r: Reader, node):
             if t is None or len(t) < 3:
                 continue
             ordinal = r.text(t["ordinal"], f"domain {domain_name}: task: ordinal")
-            if ordinal is not None and not all(ch in _ORDINALS for ch in ordinal):
+            if ordinal is not None and not is_ordinal(ordinal):
                 r.fail(t["ordinal"], f"domain {domain_name}: task: ordinal",
                        f'"{ordinal}" must be a Chinese numeral such as 二 (printed （二）)')
             task_name = r.text(t["name"], f"task {ordinal}: name") or "?"
@@ -348,10 +349,9 @@ _READERS = {
 
 def _with_warnings(content: Content) -> Content:
     """Warnings do not stop a build: recipients with no work, workers not on the list."""
-    by_unit = content.assignments_by_unit()
-    working = {u.name for u in by_unit}
+    working = {u.name for u in content.assignments_by_unit()}
     recipients = {u.name for u in content.units.recipients}
-    idle = [u.name for u in content.units.recipients if u.name not in working]
+    idle = content.idle_recipients()
     outside = [u.name for u in content.units.other_units if u.name in working]
     warnings = []
     if idle:

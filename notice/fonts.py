@@ -12,8 +12,8 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from .errors import ContentError, Problem
+from .markup import plain
 from .model import Spot
-from .schema import plain
 from .style import FONT_ROLES
 
 ROLE_NAMES = {"title": "标题", "body": "正文", "heading": "黑体标题", "kai": "楷体标题",

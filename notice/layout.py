@@ -15,8 +15,8 @@ from fontTools.ttLib import TTFont
 
 from . import style
 from .fonts import Face, FontSet
+from .markup import text_width
 from .model import Content, chinese_date
-from .schema import text_width
 
 
 @dataclass(frozen=True)

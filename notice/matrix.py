@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from .markup import plain
 from .model import ROLE_LEAD, ROLE_SHARED, Content
 from .output import normalize_zip
 
@@ -34,8 +35,7 @@ def render_matrix(content: Content) -> bytes:
         sheet.append([row, unit.name, leads, shared, leads + shared]
                      + [roles.get(i.number, "") for i in indicators])
     # a second header row names each indicator, under its number
-    names = ["", "指标名称", "", "", ""] + [i.name.replace("_{", "").replace("^{", "")
-                                            .replace("}", "") for i in indicators]
+    names = ["", "指标名称", "", "", ""] + [plain(i.name) for i in indicators]
     sheet.insert_rows(2)
     for column, name in enumerate(names, start=1):
         sheet.cell(row=2, column=column, value=name or None)

@@ -224,3 +224,8 @@ class Content:
             unit: sorted(by_unit[unit], key=lambda a: (a.role != ROLE_LEAD, a.indicator.number))
             for unit in sorted(by_unit, key=lambda u: u.order)
         }
+
+    def idle_recipients(self) -> list[str]:
+        """The recipients (主送机关) with no assignment, who get no letter, in order."""
+        working = {unit.name for unit in self.assignments_by_unit()}
+        return [u.name for u in self.units.recipients if u.name not in working]

@@ -13,7 +13,9 @@ import yaml
 
 from .content import latest_folder
 from .errors import EXIT_CONTENT, ContentError, NoticeError, Problem
-from .provenance import CONTENT_FILES
+from .folder import FILES, assets
+from .markup import line_column
+from .model import DocNumber
 from .schema import TO_FILL
 from .yamlsource import _display, read_yaml
 
@@ -62,11 +64,14 @@ def start_year(year: int, root: Path = Path("content")) -> NewYear:
     result = NewYear(target, source)
     work = Path(tempfile.mkdtemp(prefix=f".new-year-{year}-", dir=root))
     try:
-        for path in sorted(p for p in source.iterdir() if p.is_file()):
-            data = path.read_bytes()
-            if path.name in CONTENT_FILES:
-                data = _move_on(path, data, old, year, result)
-            (work / path.name).write_bytes(data)
+        # the folder's own files (notes of the clerk's too) and its assets, as they are
+        names = {p.name for p in source.iterdir() if p.is_file()} | set(assets(source))
+        for name in sorted(names):
+            data = (source / name).read_bytes()
+            if name in FILES:
+                data = _move_on(source / name, data, old, year, result)
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            (work / name).write_bytes(data)
         os.chmod(work, 0o755)  # mkdtemp makes it private
         os.rename(work, target)
     except BaseException:
@@ -129,8 +134,7 @@ def _mention(file: str, text: str, node: yaml.ScalarNode, old: int,
     if not match:
         return None
     index = start + match.start()
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    line, column = line_column(text, index)
     value = node.value  # the text as read, without indentation and line breaks
     at = re.search(rf"(?<![0-9]){old}(?![0-9])", value).start()
     quote = ("…" if at > 6 else "") + value[max(0, at - 6):at + 12] \
@@ -140,9 +144,8 @@ def _mention(file: str, text: str, node: yaml.ScalarNode, old: int,
 
 
 def _doc_number(text: str) -> str:
-    notice = yaml.safe_load(text)
-    number = notice.get("doc_number") or {}
-    return f"{number.get('prefix')}〔{number.get('year')}〕{number.get('number')}号"
+    number = yaml.safe_load(text).get("doc_number") or {}
+    return str(DocNumber(number.get("prefix"), number.get("year"), number.get("number")))
 
 
 def _scalars(node, where: str = "", key: str = ""):

@@ -12,10 +12,8 @@ import re
 from importlib import metadata
 from pathlib import Path
 
-from .content import FILES
-from .sheets import SHEET_FILE
+from .folder import inputs
 
-CONTENT_FILES = FILES + (SHEET_FILE,)  # what a build reads from a year's folder
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE.parent / "templates"
 TOOL = "notice"
@@ -51,9 +49,10 @@ def _describe_font(path: str) -> dict:
 
 
 def gather_sources(content_folder: Path, font_files: list[str]) -> dict:
-    """The manifest's "sources": content files, font files, tool and library versions."""
+    """The manifest's "sources": content files and assets, font files, tool and library
+    versions."""
     return dict(
-        content=[describe_file(Path(content_folder) / name, name) for name in CONTENT_FILES],
+        content=[describe_file(path, name) for name, path in inputs(content_folder)],
         fonts=[_describe_font(path) for path in sorted(font_files)],
         tool=tool_identity(),
         libraries=library_versions(),
@@ -63,7 +62,8 @@ def gather_sources(content_folder: Path, font_files: list[str]) -> dict:
 def fingerprint(sources: dict) -> str:
     """What decides the documents' bytes: equal fingerprints, equal documents.
 
-    Font files count by name and content (not by folder), content files by name and content.
+    Font files count by name and content (not by folder), content files and assets by name
+    and content.
     """
     key = dict(
         content={c["path"]: c["sha256"] for c in sources["content"]},

@@ -14,12 +14,12 @@ from .columns import LETTER, MEASURE, NOTICE, columns_of, may_break, width_of
 from .errors import NoticeError
 from .fonts import FontSet
 from .layout import lay_out
+from .markup import split_markup
 from .model import Content, chinese_date
-from .schema import split_markup
+from .numerals import chinese_number
 from .vocabulary import VOCABULARY
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-_NUMERALS = "零一二三四五六七八九十"
 
 
 class TemplateProblem(NoticeError):
@@ -42,14 +42,6 @@ def cell_text(value) -> Markup:
     if hasattr(value, "text"):
         value = value.text
     return rich(str(value)) if value is not None else Markup("")
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (heading numbers 一、二、…)."""
-    if n <= 10:
-        return _NUMERALS[n]
-    tens, ones = divmod(n, 10)
-    return (_NUMERALS[tens] if tens > 1 else "") + "十" + (_NUMERALS[ones] if ones else "")
 
 
 @functools.cache

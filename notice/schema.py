@@ -10,6 +10,7 @@ import re
 import yaml
 
 from .errors import Problem
+from .markup import FIELD, field_problem, line_column, markup_problem
 from .model import Spot
 from .yamlsource import scalar_value
 
@@ -130,7 +131,7 @@ class Reader:
         if _runs_on_into_item(node, self, where):
             return None
         markup = (markup_problem(value) if fields is None
-                  else field_problem(value, fields) or markup_problem(_FIELD.sub("", value)))
+                  else field_problem(value, fields) or markup_problem(FIELD.sub("", value)))
         if markup:
             self.fail(node, where, markup)
             return None
@@ -243,91 +244,9 @@ def _runs_on_into_item(node: yaml.ScalarNode, reader: Reader, where: str) -> boo
     match = _RUN_ON_ITEM.search(start.buffer, start.index, end.index)
     if not match:
         return False
-    dash = match.start(1)
-    line = start.line + start.buffer.count("\n", start.index, dash) + 1
-    column = dash - start.buffer.rfind("\n", 0, dash)
+    line, column = line_column(start.buffer, match.start(1))
     reader.problems.append(Problem(
         reader.file, line, column, where,
         'this line starts with "-" but is indented further than the item above, so it was '
         "read as part of that item's text; line it up with the other items"))
     return True
-
-
-_FIELD = re.compile(r"(?<![_^])\{([A-Za-z_]+)\}")
-
-
-_BRACED = re.compile(r"(?<![_^])\{([^{}]*)\}")
-
-
-def field_problem(template: str, fields: tuple[str, ...]) -> str | None:
-    """Why a template's {fields} are wrong, or None: in a template every {…} is a field."""
-    for name in _BRACED.findall(template):
-        if name not in fields:
-            return (f'"{{{name}}}" is not a field you can use here; use one of '
-                    + ", ".join(f"{{{f}}}" for f in fields))
-    return None
-
-
-def fill(template: str, fields: dict) -> str:
-    """The template with each {field} replaced by its value, and nothing else interpreted:
-    not str.format, which would read {0}, {unit.__class__} or {year:>9} in the content."""
-    return _FIELD.sub(lambda match: str(fields[match.group(1)]), template)
-
-
-def text_width(text: str) -> float:
-    """Width in full-width characters: ASCII letters and digits count half."""
-    return sum(0.5 if ord(ch) < 0x2000 else 1 for ch in text)
-
-
-def markup_problem(text: str) -> str | None:
-    """Why the sub/superscript markup in a text is broken, or None when it is sound.
-
-    Other braces are text ({{ 7*7 }}, a{b}), but each "}" must close a "{": a stray one is
-    most often a typo in the markup (PM2.5} for PM_{2.5}).
-    """
-    depth_open = None
-    plain_open = 0  # braces of the text itself, open
-    i = 0
-    while i < len(text):
-        pair = text[i:i + 2]
-        if pair in ("_{", "^{"):
-            if depth_open is not None:
-                return f'"{pair}" starts inside another _{{…}} or ^{{…}}; close the first one'
-            depth_open = pair
-            i += 2
-            continue
-        if text[i] == "{":
-            if depth_open is not None:
-                return (f'"{{" inside {depth_open}…}}: a subscript or superscript cannot hold '
-                        "braces")
-            plain_open += 1
-        elif text[i] == "}":
-            if depth_open is not None:
-                depth_open = None
-            elif plain_open:
-                plain_open -= 1
-            else:
-                return ('"}" closes nothing: write _{…} for a subscript or ^{…} for a '
-                        "superscript, or delete it")
-        i += 1
-    if depth_open is not None:
-        return f'"{depth_open}" is never closed with "}}"'
-    return None
-
-
-def split_markup(text: str) -> list[tuple[str, str | None]]:
-    """Split marked-up text into runs: (text, None | "sub" | "sup")."""
-    runs: list[tuple[str, str | None]] = []
-    for part in re.split(r"([_^]\{[^}]*\})", text):
-        if not part:
-            continue
-        if part[:2] in ("_{", "^{") and part.endswith("}"):
-            runs.append((part[2:-1], "sub" if part[0] == "_" else "sup"))
-        else:
-            runs.append((part, None))
-    return runs
-
-
-def plain(text: str) -> str:
-    """The text with its markup removed: what a reader sees, letter for letter."""
-    return "".join(run for run, _ in split_markup(text))

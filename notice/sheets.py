@@ -9,11 +9,12 @@ from pathlib import Path
 
 from .content import TITLE_LINE_LIMIT
 from .errors import ContentError, Problem
+from .folder import LETTERS_FILE
+from .markup import fill, plain, text_width
 from .model import ROLE_LEAD, Assignment, Content, Spot, Unit
-from .schema import Reader, fill, plain, text_width
+from .schema import Reader, suggest
 from .yamlsource import _display, read_yaml
 
-SHEET_FILE = "sheets.yaml"
 FIELDS = ("year", "unit", "notice_title", "doc_number", "lead_count", "shared_count",
           "indicator_count", "earliest_deadline")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -35,7 +36,7 @@ class SheetText:
 
 def load_sheet_text(folder: Path) -> tuple[SheetText, tuple]:
     """Read sheets.yaml, and where its texts came from; every {field} must be a known one."""
-    path = Path(folder) / SHEET_FILE
+    path = Path(folder) / LETTERS_FILE
     node, problems = read_yaml(path)
     if node is None or problems:
         raise ContentError(problems)
@@ -111,8 +112,6 @@ def make_sheets(content: Content, text: SheetText, only: list[str] | None = None
 
 
 def _unknown_unit(name: str, content: Content, with_work: list[str]) -> str:
-    from .schema import suggest
-
     if any(u.name == name for u in content.units.all_units()):
         return "this unit has no indicator in the checklist, so it gets no letter"
     hint = suggest(name, with_work)

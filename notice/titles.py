@@ -29,7 +29,7 @@ import warnings
 from collections.abc import Iterable
 from itertools import pairwise
 
-from .schema import plain, text_width
+from .markup import plain, text_width
 
 SHAPES = ("auto", "trapezoid", "inverted", "diamond")
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import yaml
 
 from .errors import Problem
+from .folder import NOTICE_FILES
+from .markup import line_column
 
 MAX_DEPTH = 20  # the checklist, the deepest file, nests 7 levels
 
@@ -60,7 +62,7 @@ def read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
     name = _display(path)
     if not path.is_file():
         return None, [Problem(name, 0, 0, "", "the file is missing (each year's folder needs "
-                              "notice.yaml, workpoints.yaml, checklist.yaml and units.yaml)")]
+                              f"{', '.join(NOTICE_FILES[:-1])} and {NOTICE_FILES[-1]})")]
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -70,11 +72,9 @@ def read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
     try:
         text = raw[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        start = bom + exc.start
-        line_start = max(raw.rfind(b"\n", 0, start) + 1, bom)
-        line = raw[:start].count(b"\n") + 1
         # The column counts characters, as an editor shows them, not bytes.
-        column = len(raw[line_start:start].decode("utf-8", errors="replace")) + 1
+        before = raw[bom:bom + exc.start].decode("utf-8")
+        line, column = line_column(before, len(before))
         return None, [Problem(name, line, column, "",
                               "the file is not saved as UTF-8 (perhaps as GBK or ANSI); "
                               "open it and save it again with the encoding UTF-8")]
@@ -99,8 +99,7 @@ def read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
         return None, [Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", exc.what)]
     except yaml.reader.ReaderError as exc:
         # A character YAML refuses outright (a control character pasted from elsewhere).
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        line, column = line_column(text, exc.position)
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         return None, [Problem(name, line, column, "", f"contains the invisible control "
                               f"character U+{ord(char):04X}; delete it")]

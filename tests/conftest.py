@@ -2,14 +2,69 @@
 
 from __future__ import annotations
 
+import logging
+import os
+
 import pytest
 from helpers import ContentCopy
+
+
+class _LogFile(logging.Handler):
+    """Appends each record to a file: rendering workers are forked, and a record logged in a
+    worker must reach the test too."""
+
+    def __init__(self, path):
+        super().__init__(logging.WARNING)
+        self.path = path
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with open(self.path, "a", encoding="utf-8") as log:
+            log.write(f"{record.name} {record.levelname}: {record.getMessage()}\n")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _weasyprint_log(tmp_path_factory):
+    """Every WeasyPrint record at WARNING or above, in a file, for the whole session (so that
+    what a session fixture such as built_2021 logs is caught by the test that set it up)."""
+    path = tmp_path_factory.mktemp("weasyprint-log") / "records.txt"
+    path.touch()
+    handler = _LogFile(path)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    yield path
+    logger.removeHandler(handler)
+
+
+@pytest.fixture(autouse=True)
+def no_weasyprint_warnings(request, _weasyprint_log):
+    """Fail a test on any WeasyPrint record at WARNING or above (a typo in a CSS property is
+    only logged); a test that expects one is marked `weasyprint_warns`.
+
+    WeasyPrint's own tests do the same (tests/testing_utils.py, assert_no_logs).
+    """
+    start = os.path.getsize(_weasyprint_log)
+    yield
+    with open(_weasyprint_log, encoding="utf-8") as log:
+        log.seek(start)
+        records = log.read().splitlines()
+    if records and request.node.get_closest_marker("weasyprint_warns") is None:
+        pytest.fail("WeasyPrint logged:\n" + "\n".join(records), pytrace=False)
 
 
 @pytest.fixture
 def content(tmp_path, monkeypatch) -> ContentCopy:
     """An editable copy of the 2021 content; the current directory is its parent."""
     copy = ContentCopy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return copy
+
+
+@pytest.fixture
+def small(tmp_path, monkeypatch) -> ContentCopy:
+    """An editable copy of the small fixture year (tests/fixtures/small/2023)."""
+    from helpers import SMALL
+
+    copy = ContentCopy(tmp_path, SMALL)
     monkeypatch.chdir(tmp_path)
     return copy
 

@@ -12,6 +12,8 @@ from notice.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT_2021 = REPO / "content" / "2021"
+# another office's year, three indicators and three units: for tests of behaviour, not layout
+SMALL = REPO / "tests" / "fixtures" / "small" / "2023"
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,12 @@ def locate(text: str, needle: str, *, after: str | None = None) -> Spot:
 
 
 class ContentCopy:
-    """A copy of content/2021 in a scratch folder that is also the current directory."""
+    """A copy of a year's content (content/2021 unless told) in a scratch folder."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, source: Path = CONTENT_2021):
         self.root = root
-        self.folder = root / "2021"
-        shutil.copytree(CONTENT_2021, self.folder)
+        self.folder = root / source.name
+        shutil.copytree(source, self.folder)
 
     def path(self, name: str) -> Path:
         return self.folder / name

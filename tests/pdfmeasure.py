@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import pdfplumber
 
+from notice.markup import char_width
+
 MM = 25.4 / 72
 PAGE_NUMBER = re.compile(r"^—\s*(\d+)\s*—$")
 # characters that may not begin a line, and ones that may not end one (GB/T 15834 practice);
@@ -32,7 +34,7 @@ class Line:
 
     @property
     def full_width_only(self) -> bool:
-        return all(ord(ch) >= 0x2000 for ch in self.text)
+        return all(char_width(ch) == 1 for ch in self.text)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from click.testing import Result
-from helpers import CONTENT_2021, REPO, run
+from helpers import CONTENT_2021, REPO, SMALL, run
 
 import notice.build
 from notice.fonts import resolve_fonts
@@ -135,6 +135,26 @@ def test_an_older_state_names_its_version(history, tmp_path):
                              f"({history.year / 'v001'}); the latest version is v002; nothing "
                              "was added\n")
     assert snapshot(history.year) == before
+
+
+def test_a_changed_asset_is_a_new_version_holding_it(tmp_path):
+    content = tmp_path / "content" / "2023"
+    shutil.copytree(SMALL, content)
+    out = tmp_path / "out"
+    year = out / "archive" / "2023"
+    seal = content / "assets" / "seal.png"
+    seal.parent.mkdir()
+    seal.write_bytes(b"\x89PNG first seal")
+    assert archive(content, out).stdout.startswith("archived 2023 as v001 ")
+    assert archive(content, out).stdout.startswith("already archived: 2023 as it stands is v001 ")
+    seal.write_bytes(b"\x89PNG second seal")
+    assert archive(content, out).stdout.startswith("archived 2023 as v002 ")
+    assert (year / "v002/content/assets/seal.png").read_bytes() == b"\x89PNG second seal"
+    manifest = json.loads((year / "v002/manifest.json").read_text(encoding="utf-8"))
+    assert [c["path"] for c in manifest["sources"]["content"]] == [
+        "notice.yaml", "workpoints.yaml", "checklist.yaml", "units.yaml", "sheets.yaml",
+        "assets/seal.png"]
+    assert "content/assets/seal.png" in {f["path"] for f in manifest["files"]}
 
 
 def test_a_version_holds_the_documents_and_the_content_it_came_from(history):

@@ -117,9 +117,3 @@ def test_internal_error_is_one_line_and_exit_3(year_folder, monkeypatch, command
     assert result.stderr.splitlines() == [
         "Error: internal error (RuntimeError: boom); please report it with the content folder"
     ]
-
-
-def test_help_documents_the_exit_statuses():
-    result = run("--help")
-    assert result.exit_code == 0
-    assert "Exit status: 0 success; 1 the content has problems" in result.stdout

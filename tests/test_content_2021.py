@@ -9,8 +9,8 @@ import yaml
 from helpers import CONTENT_2021
 
 from notice.content import load_content
+from notice.markup import plain
 from notice.model import CONSTRAINT_KINDS, ROLE_LEAD, ROLE_SHARED, chinese_date
-from notice.schema import plain
 
 ECOLOGY = "市生态环境局"
 

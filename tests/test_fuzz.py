@@ -32,13 +32,13 @@ from hypothesis import strategies as st
 
 from notice.cli import main
 from notice.content import load_content
+from notice.folder import FILES
 from notice.fonts import check_coverage, resolve_fonts
 from notice.render import render_notice_html, render_sheet_html, sheet_context
 from notice.sheets import load_sheet_text, make_sheets
 
 pytestmark = pytest.mark.fuzz
 
-FILES = ("notice.yaml", "workpoints.yaml", "checklist.yaml", "units.yaml", "sheets.yaml")
 ORIGINAL = {name: (CONTENT_2021 / name).read_text(encoding="utf-8") for name in FILES}
 # The checklist is long and YAML is slow to read: its first three indicators (with and without
 # sub-indicators and their own targets) stand for the rest, and the runs start from them.

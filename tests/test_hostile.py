@@ -36,6 +36,7 @@ from weasyprint.urls import URLFetcher
 import notice.build
 import notice.docx
 import notice.output
+import notice.pdf
 from notice import style
 from notice.cli import main
 from notice.columns import LETTER, NOTICE, columns_of
@@ -332,7 +333,7 @@ def test_a_character_no_face_has_is_refused_before_rendering(content, monkeypatc
     def no_rendering(*args, **kwargs):
         raise AssertionError("rendering started")
 
-    monkeypatch.setattr(notice.build, "render_pdf", no_rendering)
+    monkeypatch.setattr(notice.pdf, "render_pdf", no_rendering)
     spot = content.edit("notice.yaml", "closing: 特此通知。", f"closing: 特此{NO_FACE}通知。")
     args = ["--out", "OUT"] if command == "build" else []
     result = CliRunner().invoke(main, [command, "--content", "2021", *args])
@@ -467,7 +468,7 @@ def previous(content, monkeypatch):
     def fake_docx(html, context):
         return f"DOCX build {state['build']} {len(html)}".encode()
 
-    monkeypatch.setattr(notice.build, "render_pdf", fake_pdf)
+    monkeypatch.setattr(notice.pdf, "render_pdf", fake_pdf)
     monkeypatch.setattr(notice.docx, "render_docx", fake_docx)
 
     def build(*args: str):
@@ -541,14 +542,14 @@ def test_permission_denied_while_writing_leaves_the_previous_outputs(previous, m
 
 
 def test_ctrl_c_while_rendering_leaves_the_previous_outputs(previous, monkeypatch):
-    rendering = notice.build.render_pdf
+    rendering = notice.pdf.render_pdf
 
     def interrupted(*args, **kwargs):
         if previous["rendered"] == 30:
             raise KeyboardInterrupt
         return rendering(*args, **kwargs)
 
-    monkeypatch.setattr(notice.build, "render_pdf", interrupted)
+    monkeypatch.setattr(notice.pdf, "render_pdf", interrupted)
     result = previous["build_again"]()
     assert result.exit_code == 130
     assert result.stderr == "Interrupted; nothing half-written was left behind.\n"

@@ -8,8 +8,9 @@ import pytest
 
 from notice.content import load_content
 from notice.errors import EXIT_CONTENT, ContentError, Problem
+from notice.markup import markup_problem, plain, split_markup
 from notice.model import Deadline
-from notice.schema import markup_problem, plain, split_markup, suggest
+from notice.schema import suggest
 
 UNITS = ["市林业局", "市住房和城乡建设局", "市水利局", "市公安局", "市生态环境局"]
 

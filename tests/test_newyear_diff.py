@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from helpers import CONTENT_2021, run
+from helpers import CONTENT_2021, SMALL, run
 
 import notice.newyear
 
@@ -164,6 +164,20 @@ def test_new_year_in_another_content_root(tmp_path, monkeypatch):
         "year's differs)"]
     text = (tmp_path / "years/2023/workpoints.yaml").read_text(encoding="utf-8")
     assert "  - 2023年度工作要点\n" in text
+
+
+def test_new_year_takes_the_assets_along(tmp_path, monkeypatch):
+    shutil.copytree(SMALL, tmp_path / "content" / "2023")
+    seal = tmp_path / "content/2023/assets/seal.png"
+    seal.parent.mkdir()
+    seal.write_bytes(b"\x89PNG seal")
+    monkeypatch.chdir(tmp_path)
+    result = run("new-year", "2024")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == (
+        "  发文字号: 青河长办发〔2024〕7号 (the number is kept from 2023; change it if this "
+        "year's differs)")
+    assert (tmp_path / "content/2024/assets/seal.png").read_bytes() == b"\x89PNG seal"
 
 
 # -- diff -------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -28,13 +27,8 @@ from notice.columns import NOTICE, columns_of
 
 
 @pytest.fixture(scope="session")
-def built(built_2021):
-    return built_2021
-
-
-@pytest.fixture(scope="session")
-def pages(built):
-    return read_pdf(built.root / "notice.pdf")
+def pages(built_2021):
+    return read_pdf(built_2021.root / "notice.pdf")
 
 
 @pytest.fixture(scope="session")
@@ -96,10 +90,10 @@ def test_every_table_page_begins_with_the_head_row(pages):
     assert check_table_heads(pages, heads) >= 5
 
 
-def test_each_indicator_once_with_all_its_text(built, checklist):
+def test_each_indicator_once_with_all_its_text(built_2021, checklist):
     import pdfplumber
 
-    path = built.root / "notice.pdf"
+    path = built_2021.root / "notice.pdf"
     left = style.LANDSCAPE_MARGINS_MM[3] * 72 / 25.4
     widths = [shown.width * 72 / 25.4 for shown in columns_of(NOTICE)]
     edges = [left + sum(widths[:i]) for i in range(len(widths) + 1)]
@@ -120,18 +114,18 @@ def test_each_indicator_once_with_all_its_text(built, checklist):
         assert columns["tasks"].count(indicator["main_tasks"]) == 1, indicator["number"]
 
 
-def test_copied_text_has_no_spaces_between_chinese_characters(built):
+def test_copied_text_has_no_spaces_between_chinese_characters(built_2021):
     import pdfplumber
 
-    with pdfplumber.open(built.root / "notice.pdf") as pdf:
+    with pdfplumber.open(built_2021.root / "notice.pdf") as pdf:
         text = "".join(page.extract_text() for page in pdf.pages[:5])
     assert not re.search(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]", text)
     opening = "为认真贯彻落实市委、市政府关于创建国家生态文明建设示范市工作部署"
     assert opening in text.replace("\n", "")
 
 
-def test_metadata_and_bookmarks(built):
-    with pikepdf.open(built.root / "notice.pdf") as pdf:
+def test_metadata_and_bookmarks(built_2021):
+    with pikepdf.open(built_2021.root / "notice.pdf") as pdf:
         info = pdf.docinfo
         assert str(info["/Title"]).startswith("巴中市创建国家生态文明建设示范市领导小组办公室关于")
         assert str(info["/Author"]) == "巴中市创建国家生态文明建设示范市领导小组办公室"
@@ -143,18 +137,19 @@ def test_metadata_and_bookmarks(built):
     assert titles == ["通知", "工作要点", "附件", "名单"]
 
 
-def test_manifest_lists_the_notice(built):
-    manifest = json.loads((built.root / "manifest.json").read_text(encoding="utf-8"))
+def test_manifest_lists_the_notice(built_2021):
+    manifest = json.loads((built_2021.root / "manifest.json").read_text(encoding="utf-8"))
     entry = next(f for f in manifest["files"] if f["path"] == "notice.pdf")
     import hashlib
     assert entry["kind"] == "notice" and entry["format"] == "pdf"
-    assert entry["sha256"] == hashlib.sha256((built.root / "notice.pdf").read_bytes()).hexdigest()
+    data = (built_2021.root / "notice.pdf").read_bytes()
+    assert entry["sha256"] == hashlib.sha256(data).hexdigest()
 
 
-def test_subscript_is_lowered_and_smaller(built):
+def test_subscript_is_lowered_and_smaller(built_2021):
     import pdfplumber
 
-    with pdfplumber.open(built.root / "notice.pdf") as pdf:
+    with pdfplumber.open(built_2021.root / "notice.pdf") as pdf:
         page = next(p for p in pdf.pages if p.width > p.height)
         chars = page.chars
     m = next(i for i, c in enumerate(chars) if c["text"] == "P" and chars[i + 1]["text"] == "M")
@@ -170,7 +165,3 @@ def test_fonts_are_the_roles_faces(pages):
     assert any("FandolFang" in f for f in fonts)
     assert any("FandolSong-Bold" in f for f in fonts)
     assert any("FandolHei" in f for f in fonts)
-
-
-def test_notice_path(built):
-    assert Path(built.root / "notice.pdf").is_file()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pdfplumber
 import pytest
 from click.testing import CliRunner
-from helpers import CONTENT_2021
+from helpers import SMALL
 
 from notice import render
 from notice.cli import main
@@ -45,22 +51,43 @@ def test_content_is_escaped_in_templates(templates):
 
 def test_a_font_file_of_the_clerks_own_serves_its_role(tmp_path):
     kai = "/usr/local/share/fonts/fandol/FandolKai-Regular.otf"
-    result = CliRunner().invoke(main, ["build", "--content", str(CONTENT_2021), "--out",
+    result = CliRunner().invoke(main, ["build", "--content", str(SMALL), "--out",
                                        str(tmp_path), "--font", f"body={kai}", "--jobs", "2"])
     assert result.exit_code == 0, result.output
     assert "font 正文: user-FandolKai-Regular (FandolKai-Regular.otf) (then FandolFang" \
         in result.output
-    with pdfplumber.open(tmp_path / "2021" / "notice.pdf") as pdf:
-        body = [c for c in pdf.pages[2].chars if abs(c["size"] - 16) < 0.1]
+    with pdfplumber.open(tmp_path / "2023" / "notice.pdf") as pdf:
+        body = [c for c in pdf.pages[0].chars if abs(c["size"] - 16) < 0.1]
+    assert body
     fonts = {c["fontname"].split("+")[-1] for c in body}
     assert any("FandolKai" in f for f in fonts), fonts
     assert not any("FandolFang" in f for f in fonts), fonts
 
 
 def test_a_font_file_that_does_not_exist_is_refused(tmp_path):
-    result = CliRunner().invoke(main, ["build", "--content", str(CONTENT_2021), "--out",
+    result = CliRunner().invoke(main, ["build", "--content", str(SMALL), "--out",
                                        str(tmp_path), "--font", "body=/no/such.otf"])
     assert result.exit_code == 1
     assert result.output == ('--font: body: the font file "/no/such.otf" does not exist\n'
                              "1 problem in the content; nothing was written.\n")
-    assert not (tmp_path / "2021").exists()
+    assert not (tmp_path / "2023").exists()
+
+
+def test_a_weasyprint_warning_fails_the_test_that_logged_it(tmp_path):
+    """The autouse fixture of conftest.py, run on a test with a typo in a CSS property."""
+    tests = Path(__file__).resolve().parent
+    shutil.copy(tests / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "test_typo.py").write_text(
+        "import pytest\n"
+        "from weasyprint import HTML\n\n"
+        "TYPO = '<p style=\"text-indnet: 2em\">x</p>'\n\n"
+        "def test_logs():\n    HTML(string=TYPO).write_pdf()\n\n"
+        "@pytest.mark.weasyprint_warns\n"
+        "def test_expects_it():\n    HTML(string=TYPO).write_pdf()\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tests.parent), str(tests)]))
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-W", "ignore::pytest.PytestUnknownMarkWarning", str(tmp_path)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert "2 passed, 1 error in" in done.stdout, done.stdout  # the error: test_logs
+    assert "ERROR test_typo.py::test_logs - Failed: WeasyPrint logged:" in done.stdout
+    assert "Ignored `text-indnet: 2em` at 1:1, unknown property." in done.stdout

@@ -12,8 +12,9 @@ import shutil
 import pytest
 from helpers import CONTENT_2021
 
-from notice.content import FILES, load_content
+from notice.content import load_content
 from notice.errors import ContentError
+from notice.folder import NOTICE_FILES as FILES
 
 WHOLE_FILE = ("the file is empty", "the file is missing")
 

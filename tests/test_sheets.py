@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from gbt9704_checks import (
     check_table_heads,
     check_text_block,
 )
-from helpers import CONTENT_2021
+from helpers import CONTENT_2021, SMALL
 from openpyxl import load_workbook
 from pdfmeasure import read_pdf
 
+from notice.content import load_content
+from notice.matrix import render_matrix
 from notice.model import Unit
 from notice.sheets import file_stem
 
@@ -132,6 +135,14 @@ def test_matrix_holds_the_same_assignments(built_2021):
     assert sheet.freeze_panes == "F3"
 
 
+def test_matrix_names_each_indicator_as_printed(content):
+    content.edit("checklist.yaml", "name: 环境空气质量", "name: 总量{试行}指标PM_{2.5}")
+    data = render_matrix(load_content(content.folder))
+    sheet = load_workbook(io.BytesIO(data)).active
+    names = {number.value: name.value for number, name in zip(sheet[1], sheet[2], strict=True)}
+    assert names["11"] == "总量{试行}指标PM2.5"  # the markup goes, the braces of the text stay
+
+
 def test_matrix_opens_in_libreoffice(built_2021, tmp_path):
     import subprocess
 
@@ -187,37 +198,48 @@ def test_unknown_unit_is_refused_with_a_suggestion(tmp_path):
 def test_a_failing_letter_is_named_and_nothing_is_written(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from notice import build as build_module
+    import notice.pdf
     from notice.cli import main
 
-    real = build_module.render_pdf
+    real = notice.pdf.render_pdf
 
     def fail_for_one_unit(html, *args, **kwargs):
-        if "市林业局：" in html:
+        if "县水务局：" in html:
             raise RuntimeError("the layout engine gave up")
         return real(html, *args, **kwargs)
 
-    monkeypatch.setattr(build_module, "render_pdf", fail_for_one_unit)
-    result = CliRunner().invoke(main, ["build", "--content", str(CONTENT_2021), "--out",
+    monkeypatch.setattr(notice.pdf, "render_pdf", fail_for_one_unit)
+    result = CliRunner().invoke(main, ["build", "--content", str(SMALL), "--out",
                                        str(tmp_path), "--jobs", "1", "--no-cache"])
     assert result.exit_code == 3
-    assert result.output == ("Error: the letter to 市林业局 failed: RuntimeError: the layout "
+    assert result.output == ("Error: the letter to 县水务局 failed: RuntimeError: the layout "
                              "engine gave up; nothing of it was written\n")
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
-def test_a_rebuild_lays_out_only_the_documents_an_edit_touches(content, tmp_path):
+def test_a_rebuild_lays_out_only_the_documents_an_edit_touches(small, tmp_path):
     from notice.build import build
 
     out = tmp_path / "out"
-    assert len(build(content.folder, out, jobs=2).rendered) == 24
-    assert build(content.folder, out, jobs=2).rendered == []
-    sentence = "着力提升政府绿色产品采购比重。"  # in indicator 35's main tasks
-    content.edit("checklist.yaml", sentence, sentence[:-1] + "（改）。")
-    rendered = build(content.folder, out, jobs=2).rendered
-    assert sorted(rendered) == ["notice", "sheets/014-市财政局", "sheets/031-巴州区",
-                                "sheets/032-恩阳区", "sheets/033-通江县", "sheets/034-南江县",
-                                "sheets/035-平昌县", "sheets/036-巴中经开区"]
-    pdf = (out / "2021" / "notice.pdf").read_bytes()
-    assert build(content.folder, out, jobs=2, use_cache=False).rendered != []
-    assert (out / "2021" / "notice.pdf").read_bytes() == pdf
+    assert len(build(small.folder, out, jobs=2).rendered) == 4
+    assert build(small.folder, out, jobs=2).rendered == []
+    sentence = "清理乱占、乱采、乱堆、乱建问题。"  # in indicator 3's main tasks
+    small.edit("checklist.yaml", sentence, sentence[:-1] + "（改）。")
+    rendered = build(small.folder, out, jobs=2).rendered
+    assert sorted(rendered) == ["notice", "sheets/001-县水务局", "sheets/003-县农业农村局"]
+    pdf = (out / "2023" / "notice.pdf").read_bytes()
+    assert build(small.folder, out, jobs=2, use_cache=False).rendered != []
+    assert (out / "2023" / "notice.pdf").read_bytes() == pdf
+
+
+def test_a_changed_asset_lays_every_document_out_again(small, tmp_path):
+    from notice.build import build
+
+    out = tmp_path / "out"
+    seal = small.folder / "assets" / "seal.png"
+    seal.parent.mkdir()
+    seal.write_bytes(b"\x89PNG first seal")
+    assert len(build(small.folder, out, jobs=2).rendered) == 4
+    assert build(small.folder, out, jobs=2).rendered == []
+    seal.write_bytes(b"\x89PNG second seal")
+    assert len(build(small.folder, out, jobs=2).rendered) == 4

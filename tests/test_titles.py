@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notice.content import TITLE_LINE_LIMIT
-from notice.schema import plain, text_width
+from notice.markup import plain, text_width
 from notice.titles import CLOSING, OPENING, TitleTooLong, break_title
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,6 +8,7 @@ from lxml import etree
 
 from .. import style
 from ..columns import BY_KEY
+from ..markup import char_width
 from ..vocabulary import CELL_PREFIX, VOCABULARY, Kind, element_of, word_styles
 from .styles import (
     IDS,
@@ -147,7 +148,7 @@ def estimate_lines(text: str, width_pt: float, size_pt: float = style.TABLE_PT) 
     """Lines a cell's text wraps to: Chinese characters one em wide, Latin ones half."""
     lines, x, last = 1, 0.0, 0.0
     for ch in text:
-        advance = size_pt * (0.5 if ord(ch) < 0x2000 else 1.0)
+        advance = size_pt * char_width(ch)
         if x + advance > width_pt + 0.01:
             lines += 1
             x = last if ch in _NO_LINE_START else 0.0

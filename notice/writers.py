@@ -1,0 +1,86 @@
+"""The output formats, one table: what each writes, for which documents, with which function.
+
+A new format is one module with a render function and one line in WRITERS. `build` renders
+every entry, the manifest lists what they wrote, the CLI summarises them and the archive
+stamps the archival ones; none of them names a format itself. Each render function imports
+its module when first called, so reading this table does not load WeasyPrint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+DOCUMENT = "document"  # once a document: the notice and each unit's letter
+BUILD = "build"  # once a build, from the whole content (the matrix)
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a document writer gets: the semantic HTML and what it was rendered with."""
+
+    html: str
+    css: str
+    context: dict  # the template context (the DOCX writer's layout figures)
+    fonts: Any  # FontSet
+    variant: str | None  # the PDF variant the archive asks for ("pdf/a-2b"), or None
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One output format."""
+
+    suffix: str  # the file name's ending, without the dot; also the manifest's "format"
+    label: str  # how the CLI names it: PDF, DOCX
+    scope: str  # DOCUMENT or BUILD
+    render: Callable[[Any], bytes]  # Document → bytes (DOCUMENT); Content → bytes (BUILD)
+    archival: bool = False  # written to the archive's PDF variant (PDF/A)
+    stem: str = ""  # BUILD: the file's name under OUT/<year>/, without suffix
+    kind: str = ""  # BUILD: the manifest's "kind" of the file
+
+
+def _pdf(document: Document) -> bytes:
+    from .pdf import render_pdf
+
+    return render_pdf(document.html, document.css, document.fonts, pdf_variant=document.variant)
+
+
+def _docx(document: Document) -> bytes:
+    from .docx import render_docx
+
+    return render_docx(document.html, document.context)
+
+
+def _xlsx(content) -> bytes:
+    from .matrix import render_matrix
+
+    return render_matrix(content)
+
+
+WRITERS: tuple[Writer, ...] = (
+    Writer("pdf", "PDF", DOCUMENT, _pdf, archival=True),
+    Writer("docx", "DOCX", DOCUMENT, _docx),
+    Writer("xlsx", "XLSX", BUILD, _xlsx, stem="responsibilities", kind="matrix"),
+)
+
+
+def document_writers() -> tuple[Writer, ...]:
+    """The formats every document is written in, in the table's order."""
+    return tuple(w for w in WRITERS if w.scope == DOCUMENT)
+
+
+def build_writers() -> tuple[Writer, ...]:
+    """The formats written once a build."""
+    return tuple(w for w in WRITERS if w.scope == BUILD)
+
+
+def archival_suffixes() -> frozenset[str]:
+    """The formats the archive writes in its PDF variant."""
+    return frozenset(w.suffix for w in WRITERS if w.archival)
+
+
+def labels(writers: tuple[Writer, ...]) -> str:
+    """"PDF and DOCX", "PDF, DOCX and TXT"."""
+    names = [w.label for w in writers]
+    return " and ".join(filter(None, (", ".join(names[:-1]), names[-1]))) if names else ""
