@@ -91,7 +91,7 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
                 result.written.append(record(root, f"{job.stem}.{suffix}", data, job.kind,
                                              job.unit, staging=staging))
         if not units:
-            for writer in build_writers():
+            for writer in (w for w in build_writers() if w.wanted(content)):
                 result.written.append(record(root, f"{writer.stem}.{writer.suffix}",
                                              writer.render(content), writer.kind,
                                              staging=staging))

@@ -53,8 +53,18 @@ def _guarded(command):
     return run
 
 
+def _folder(content_dir: Path | None) -> Path:
+    """The content folder asked for, or the latest year's, named on stderr so that a clerk
+    knows which year a command read."""
+    if content_dir is not None:
+        return content_dir
+    folder = latest_folder()
+    click.echo(f"content: {folder} (the latest year; choose another with --content)", err=True)
+    return folder
+
+
 def _load(content_dir: Path | None):
-    return load_content(content_dir if content_dir is not None else latest_folder())
+    return load_content(_folder(content_dir))
 
 
 @click.group(help="Builds the GB/T 9704 notice and one task sheet per unit from YAML content.\n"
@@ -70,12 +80,19 @@ def validate(content_dir: Path | None) -> None:
     content = _load(content_dir)
     check_build(content)  # the letters' text and the fonts, as build checks them
     by_unit = content.assignments_by_unit()
-    indicators = content.checklist.indicators
     click.echo(f"{content.folder}: valid — {content.notice.doc_number}")
-    click.echo(f"  {len(indicators)} indicators ({indicators[0].number}–{indicators[-1].number})"
-               f" in {len(content.checklist.domains)} domains")
-    click.echo(f"  {len(content.units.recipients)} recipients, {len(by_unit)} units with work, "
-               f"{sum(len(a) for a in by_unit.values())} assignments")
+    documents = [content.notice] + ([content.workpoints] if content.workpoints else [])
+    attachments = sum(len(d.attachments) for d in documents)
+    click.echo(f"  {len(documents)} document{'s' if len(documents) > 1 else ''}, "
+               f"{attachments} attachment{'s' if attachments != 1 else ''}")
+    indicators = content.checklist.indicators if content.checklist else ()
+    if indicators:
+        domains = [d for d in content.checklist.domains if d.name]
+        click.echo(f"  {len(indicators)} indicators ({indicators[0].number}–"
+                   f"{indicators[-1].number})"
+                   + (f" in {len(domains)} domains" if domains else ""))
+        click.echo(f"  {len(content.units.recipients)} recipients, {len(by_unit)} units with "
+                   f"work, {sum(len(a) for a in by_unit.values())} assignments")
     for warning in content.warnings:
         click.echo(f"  warning: {warning}")
 
@@ -106,7 +123,7 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
             raise click.BadParameter(f'"{item}": write ROLE=FILE with ROLE one of '
                                      f"{', '.join(FONT_ROLES)}", param_hint="--font")
         overrides[role] = path
-    folder = content_dir if content_dir is not None else latest_folder()
+    folder = _folder(content_dir)
     bar = None
 
     def advance(total: int) -> None:
@@ -193,7 +210,7 @@ def archive(ctx: click.Context, content_dir: Path | None, out_dir: Path, jobs: i
         click.echo("another archive of this year is running; waiting for it to finish…",
                    err=True)
 
-    folder = content_dir if content_dir is not None else latest_folder()
+    folder = _folder(content_dir)
     done = run_archive(folder, out_dir, jobs=jobs, wait=wait, waiting=waiting)
     if done.created:
         click.echo(f"archived {done.year} as {done.version} in {done.folder} "
@@ -249,10 +266,11 @@ def archive_verify(ctx: click.Context, version: str | None, out_dir: Path | None
 
 
 @main.command("new-year", help=(
-    "Start YEAR's content from the latest year's: the year and 发文字号 moved on, 「<old>年度」 "
-    "made 「<new>年度」, every date and deadline marked 待填 (validate lists each one until it "
-    "is filled). Comments are kept; an existing year is never overwritten (exit status 1, "
-    "as for a year that is not after the latest).\n" + EXIT_HELP))
+    "Start YEAR's content from the latest year's: the year and 发文字号 moved on, every "
+    "「<old>年」 (「<old>年度」, 「<old>年3月」 …) made 「<new>年」, every date and deadline "
+    "marked 待填 (validate lists each one until it is filled). Comments are kept; an "
+    "existing year is never overwritten (exit status 1, as for a year that is not after the "
+    "latest).\n" + EXIT_HELP))
 @click.argument("year", type=click.IntRange(1949, 2999))
 @click.option("--content-root", type=click.Path(path_type=Path), default=Path("content"),
               show_default=True, help="The folder that holds the year folders.")
@@ -264,11 +282,16 @@ def new_year(year: int, content_root: Path) -> None:
     click.echo(f"created {done.folder} from {done.source}")
     click.echo(f"  发文字号: {done.doc_number} (the number is kept from {done.source.name}; "
                "change it if this year's differs)")
-    click.echo(f"  moved on to {year}: {done.moved} texts that named 「{done.source.name}年度」")
+    old = done.source.name
+    click.echo(f"  moved to {year}: {done.moved} mentions of the year {old} (「{old}年」, "
+               f"「{old}年度」, 「{old}年3月」 …)")
+    for moved in done.moved_at:
+        click.echo(f"    {moved}")
     click.echo(f"  marked 待填: {done.dates} dates and {done.deadlines} deadlines; validate "
                "lists each one until it is filled")
     if done.check:
-        click.echo(f"check these texts, which still name {done.source.name}:")
+        click.echo(f"left as they were: these texts still name {done.source.name} otherwise; "
+                   "check them:")
         for problem in done.check:
             click.echo(f"  {problem}")
     click.echo(f"next: fill in every 待填, then run: python build.py validate --content "

@@ -17,13 +17,17 @@ from .markup import plain, text_width
 from .vocabulary import CELL_PREFIX
 
 NOTICE, LETTER = "notice", "sheet"  # the documents that print a checklist
+# the indicator's own fields; a checklist may declare columns of other fields too
+KNOWN_FIELDS = ("number", "name", "sub_indicators", "target", "kind", "main_tasks", "deadline",
+                "lead_units", "responsible_units", "domain", "task")
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # the cell's class (col-KEY) and what the shared macro prints in it
     head: str  # the head row's text
-    widths: Mapping[str, float]  # mm on the landscape 版心, by document: where it shows
+    widths: Mapping[str, float | None]  # by document, where it shows: a share of the
+    # table's width (2021's add up to the 225 mm landscape 版心), None: fitted to the text
     field: str | None = None  # the indicator's attribute it shows (diff, row heights)
     align: str = "center"  # left, center, justify
     valign: str = "middle"  # top, middle
@@ -34,23 +38,25 @@ class Column:
         return CELL_PREFIX + self.key
 
 
+# the columns of a checklist that declares none; the notice's widths are fitted to the text
 COLUMNS: tuple[Column, ...] = (
-    Column("domain", "领域", {NOTICE: 11}, "domain", merged=True),
-    Column("task", "任务", {NOTICE: 18}, "task", merged=True),
-    Column("number", "序号", {NOTICE: 9, LETTER: 10}, "number"),
-    Column("name", "指标名称", {NOTICE: 26, LETTER: 28}, "name", align="left"),
-    Column("target", "指标值", {NOTICE: 18, LETTER: 18}, "target"),
-    Column("kind", "指标属性", {NOTICE: 16, LETTER: 16}, "kind"),
-    Column("main_tasks", "主要任务", {NOTICE: 68, LETTER: 77}, "main_tasks",
+    Column("domain", "领域", {NOTICE: None}, "domain", merged=True),
+    Column("task", "任务", {NOTICE: None}, "task", merged=True),
+    Column("number", "序号", {NOTICE: None, LETTER: 10}, "number"),
+    Column("name", "指标名称", {NOTICE: None, LETTER: 28}, "name", align="left"),
+    Column("target", "指标值", {NOTICE: None, LETTER: 18}, "target"),
+    Column("kind", "指标属性", {NOTICE: None, LETTER: 16}, "kind"),
+    Column("main_tasks", "主要任务", {NOTICE: None, LETTER: 77}, "main_tasks",
            align="justify", valign="top"),
-    Column("deadline", "完成时限", {NOTICE: 16, LETTER: 16}, "deadline"),
-    Column("lead_units", "牵头单位", {NOTICE: 17}, "lead_units", align="left"),
-    Column("responsible_units", "责任单位", {NOTICE: 26}, "responsible_units", align="left"),
+    Column("deadline", "完成时限", {NOTICE: None, LETTER: 16}, "deadline"),
+    Column("lead_units", "牵头单位", {NOTICE: None}, "lead_units", align="left"),
+    Column("responsible_units", "责任单位", {NOTICE: None}, "responsible_units", align="left"),
     Column("role", "本单位职责", {LETTER: 12}),
     Column("other_leads", "其他牵头单位", {LETTER: 20}, "lead_units", align="left"),
     Column("other_responsible", "其他责任单位", {LETTER: 28}, "responsible_units",
            align="left"),
 )
+DEFAULT_COLUMNS = tuple(c for c in COLUMNS if NOTICE in c.widths)
 BY_KEY = {c.key: c for c in COLUMNS}
 # the name and the target share one cell, so that each sub-indicator sits level with its own
 # target; the rule between them is drawn inside it
@@ -65,18 +71,102 @@ class Shown:
     width: float  # mm
 
 
-def columns_of(document: str) -> tuple[Shown, ...]:
-    """The columns a document shows, in order, with their widths."""
-    return tuple(Shown(c, c.widths[document]) for c in COLUMNS if document in c.widths)
+def columns_of(document: str, checklist=None, total_mm: float = 225.0) -> tuple[Shown, ...]:
+    """The columns a document shows, in order, with their widths in mm: the checklist's
+    declared columns in the notice (group columns left out when nothing is grouped), the
+    letter's own in a letter; widths not declared are fitted to the text."""
+    if document == NOTICE and checklist is not None and checklist.columns:
+        chosen = [c for c in checklist.columns
+                  if not (c.merged and not any(_labels(checklist, c.field)))]
+    else:
+        chosen = [c for c in COLUMNS if document in c.widths]
+    widths = [c.widths.get(document) for c in chosen]
+    if any(w is None for w in widths):
+        widths = fit_widths(chosen, checklist, total_mm)
+    else:
+        scale = total_mm / sum(widths)
+        widths = [w * scale for w in widths]
+    return tuple(Shown(c, round(w, 2)) for c, w in zip(chosen, widths, strict=True))
 
 
-def width_of(document: str, key: str) -> float:
-    return BY_KEY[key].widths[document]
+def _labels(checklist, field: str) -> list[str]:
+    return [getattr(i, field) for i in checklist.indicators] if checklist else []
 
 
-def narrowest(field: str) -> float:
-    """The narrowest width any document gives to a column showing this field."""
-    return min(w for c in COLUMNS if c.field == field for w in c.widths.values())
+def width_of(shown: tuple[Shown, ...], key: str) -> float:
+    """The width a document gives a column (0 when it does not show it)."""
+    return next((s.width for s in shown if s.column.key == key), 0.0)
+
+
+def _cell_text(indicator, column: Column) -> str:
+    """What a cell of the column prints for the indicator, as one run of text."""
+    field = column.field or ""
+    if field == "name":
+        return "".join([indicator.name or ""] + [s.name or "" for s in indicator.sub_indicators])
+    if field == "target":
+        return "".join([indicator.target or ""]
+                       + [s.target or "" for s in indicator.sub_indicators])
+    value = indicator.value(field) if field else ""
+    if isinstance(value, tuple):
+        return "、".join(value)
+    return plain(str(getattr(value, "text", value))) if value is not None else ""
+
+
+def fit_widths(columns, checklist, total_mm: float) -> list[float]:
+    """Widths that share the table among the columns by how much text each holds a row, so
+    that the rows come out about as tall in every column: each column at least as wide as its
+    head in two lines and its longest unbreakable word, at most as wide as its longest text
+    on one line, the rest in proportion to its text."""
+    char_mm = style.TABLE_PT / style.PT_PER_MM
+    pad_mm = 2 * style.CELL_PADDING_PT[1] / style.PT_PER_MM + 0.5
+    indicators = checklist.indicators if checklist else ()
+    rows = max(len(indicators), 1)
+    low, high, weight = [], [], []
+    for column in columns:
+        texts = [_cell_text(i, column) for i in indicators]
+        if column.merged:  # a label shared by its group's rows
+            texts = list(dict.fromkeys(texts))
+        words = [w for t in texts for w in _unbreakable(t)] or [""]
+        # a head of up to four characters, and values of up to eight (a date, 约束性, ≥95%),
+        # are never broken; a longer head takes two lines
+        head = text_width(column.head)
+        head = head if head <= 4 else math.ceil(head / 2)
+        short = max((text_width(t) for t in texts), default=0)
+        short = short if short <= _SHORT else 0
+        low.append(max(head, short, max(text_width(w) for w in words), 2) * char_mm + pad_mm)
+        high.append(max([text_width(t) for t in texts] + [text_width(column.head)])
+                    * char_mm + pad_mm)
+        weight.append(max(sum(text_width(t) for t in texts) / rows, 0.1))
+    widths = list(low)
+    free = set(range(len(columns)))
+    while free:
+        room = total_mm - sum(widths)
+        if room <= 0.01:
+            break
+        share = sum(weight[i] for i in free)
+        capped = {i for i in free if widths[i] + room * weight[i] / share >= high[i]}
+        if not capped:
+            for i in free:
+                widths[i] += room * weight[i] / share
+            break
+        for i in capped:
+            widths[i] = max(widths[i], high[i])
+        free -= capped
+    if sum(widths) < total_mm:  # every column at its widest: the text column takes the rest
+        widths[max(range(len(widths)), key=lambda i: weight[i])] += total_mm - sum(widths)
+    if sum(widths) > total_mm:  # too many columns for the page: all narrowed alike
+        widths = [w * total_mm / sum(widths) for w in widths]
+    return widths
+
+
+_SHORT = 8  # characters: a value this short is kept on one line
+
+
+def _unbreakable(text: str) -> list[str]:
+    """The pieces of a text a line cannot break inside: runs of Latin letters and digits."""
+    import re
+
+    return re.findall(r"[0-9A-Za-z.%/()\-_^{}≤≥]+", text)
 
 
 def diff_fields() -> tuple[tuple[str, str], ...]:
@@ -92,15 +182,17 @@ def diff_fields() -> tuple[tuple[str, str], ...]:
 _ROW_KEPT_WHOLE = 0.75  # of a landscape page's height: a row estimated taller may break
 
 
-def may_break(indicator) -> bool:
+def may_break(indicator, shown: tuple[Shown, ...]) -> bool:
     """Whether an indicator's row may be too tall for a landscape page, so that it is let
     break across pages: WeasyPrint pushes a whole row that does not fit on to the next page,
     and there loses the text of one taller than the page. The estimate errs on the tall side:
-    each field is measured in the narrowest column any document gives it, and a row of three
-    quarters of a page counts as one that may not fit."""
+    a row of three quarters of a page counts as one that may not fit."""
     def lines(text: str | None, field: str) -> int:
+        width = min((s.width for s in shown if s.column.field == field), default=0)
+        if not width:
+            return 0
         padding = 2 * style.CELL_PADDING_PT[1]
-        per_line = (narrowest(field) * style.PT_PER_MM - padding) // style.TABLE_PT
+        per_line = (width * style.PT_PER_MM - padding) // style.TABLE_PT
         return math.ceil(text_width(plain(text or "")) / max(per_line, 1))
 
     measure = [(indicator.name, indicator.target)] + [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -10,23 +12,16 @@ from .errors import ContentError, Problem
 from .folder import NOTICE_FILES
 from .markup import plain, text_width
 from .model import (
-    CONSTRAINT_KINDS,
-    Checklist,
     Collective,
     Content,
-    Deadline,
     DocNumber,
-    Domain,
-    Indicator,
     Notice,
-    SubIndicator,
-    Task,
+    TextDocument,
     Unit,
     Units,
-    WorkPoint,
-    WorkPoints,
 )
-from .numerals import is_ordinal
+from .read_checklist import read_checklist
+from .read_text import read_attachments, read_body, yes_no
 from .schema import Reader, suggest
 from .yamlsource import _display, child, read_yaml
 
@@ -44,10 +39,15 @@ def latest_folder(root: Path = Path("content")) -> Path:
 
 
 def load_content(folder: Path) -> Content:
-    """Read and check every file of a year's content; raise ContentError listing all faults."""
+    """Read and check every file of a year's content; raise ContentError listing all faults.
+
+    notice.yaml is needed; workpoints.yaml (a document the notice issues), checklist.yaml and
+    units.yaml are read when they are there.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise ContentError([Problem(_display(folder), 0, 0, "", "the content folder is missing")])
+    year = int(folder.name) if re.fullmatch(r"[0-9]{4}", folder.name) else None
     problems: list[Problem] = []
     spots = []
     parts = {}
@@ -55,46 +55,72 @@ def load_content(folder: Path) -> Content:
     sound = set()  # files read without a single problem
     for name in NOTICE_FILES:
         path = folder / name
+        if name != "notice.yaml" and not path.exists():
+            continue
         node, read_problems = read_yaml(path)
         problems += read_problems
         if node is None:
             continue
         # A file that parsed (duplicate keys at most) is still checked field by field, so
         # every fault in it is reported in the same run.
-        reader = Reader(_display(path))
+        reader = Reader(_display(path), year)
         parts[name] = _READERS[name](reader, node)
         nodes[name] = node
         problems += reader.problems
         spots += reader.spots
         if not read_problems and not reader.problems:
             sound.add(name)
+    checklist, refs = parts.get("checklist.yaml") or (None, [])
+    units = parts.get("units.yaml")
     # Cross-file checks run whenever their inputs could be read, alongside other faults.
-    cross = Reader(_display(folder / "checklist.yaml"))
-    if "units.yaml" in sound and "checklist.yaml" in parts:
-        _check_unit_names(cross, parts["checklist.yaml"][1], parts["units.yaml"])
+    cross = Reader(_display(folder / "checklist.yaml"), year)
+    if refs and not (folder / "units.yaml").exists():
+        problems.append(Problem(_display(folder / "units.yaml"), 0, 0, "", "the file is "
+                                "missing; the checklist names units, which are listed there"))
+    elif refs and "units.yaml" in sound:
+        _check_unit_names(cross, refs, units)
     problems += cross.problems
     notice: Notice | None = parts.get("notice.yaml")
-    year = notice.doc_number.year if notice and notice.doc_number else None
-    if year is not None and folder.name.isdigit() and int(folder.name) != year:
+    documents = [(name, parts.get(name)) for name in ("notice.yaml", "workpoints.yaml")]
+    for name, document in documents:
+        if document and not (folder / "checklist.yaml").exists() and any(
+                a.kind == "checklist" for a in document.attachments):
+            problems.append(Problem(_display(folder / name), 0, 0, "attachments",
+                                    "an attachment is the checklist, but checklist.yaml is "
+                                    "missing"))
+    number = notice.doc_number if notice else None
+    if number is not None and year is not None and number.year != year:
         year_node = child(child(nodes["notice.yaml"], "doc_number"), "year")
-        r = Reader(_display(folder / "notice.yaml"))
-        r.fail(year_node, "doc_number: year", f"is {year} but the folder is {folder.name}; "
-               "the two must agree")
+        r = Reader(_display(folder / "notice.yaml"), year)
+        r.fail(year_node, "doc_number: year", f"is {number.year} but the folder is "
+               f"{folder.name}; the two must agree")
         problems += r.problems
-    if problems or len(parts) < len(NOTICE_FILES):
+    expected = {n for n in NOTICE_FILES if n == "notice.yaml" or n in nodes}
+    if problems or not expected <= parts.keys() or any(v is None for v in parts.values()):
         raise ContentError(problems)
-    checklist, _refs = parts["checklist.yaml"]
-    content = Content(folder, notice, parts["workpoints.yaml"], checklist, parts["units.yaml"],
-                      tuple(folder / n for n in NOTICE_FILES), tuple(spots))
+    if checklist is not None:
+        notice, workpoints = (_with_checklist_title(d, checklist.title) if d else d
+                              for d in (notice, parts.get("workpoints.yaml")))
+    else:
+        workpoints = parts.get("workpoints.yaml")
+    content = Content(folder, notice, workpoints, checklist, units or Units(None),
+                      tuple(folder / n for n in sorted(nodes)), tuple(spots))
     return _with_warnings(content)
+
+
+def _with_checklist_title(document, title: str):
+    """The document with its checklist attachment titled as checklist.yaml titles it."""
+    attachments = tuple(replace(a, title=a.title or title) if a.kind == "checklist" else a
+                        for a in document.attachments)
+    return replace(document, attachments=attachments)
 
 
 # -- notice.yaml -----------------------------------------------------------------------------
 
 def _read_notice(r: Reader, node) -> Notice | None:
     m = r.mapping(node, "notice", ("issuer", "masthead", "doc_number", "title", "addressees",
-                                   "body", "closing", "signature", "date", "disclosure",
-                                   "printed_by", "printed_on"))
+                                   "body", "signature", "date", "printed_by", "printed_on"),
+                  ("closing", "disclosure", "attachments", "heading_3_bold"))
     if m is None:
         return None
     doc_number = None
@@ -111,10 +137,13 @@ def _read_notice(r: Reader, node) -> Notice | None:
     return Notice(
         issuer=get("issuer", r.text), masthead=get("masthead", r.text, "title"),
         doc_number=doc_number, title=title,
-        addressees=get("addressees", r.texts), body=get("body", r.texts),
+        addressees=get("addressees", r.texts),
+        body=read_body(r, m["body"], "body") if "body" in m else (),
         closing=get("closing", r.text), signature=get("signature", r.text),
         date=get("date", r.date), disclosure=get("disclosure", r.text),
         printed_by=get("printed_by", r.text), printed_on=get("printed_on", r.date),
+        attachments=read_attachments(r, m["attachments"]) if "attachments" in m else (),
+        heading_3_bold="heading_3_bold" in m and yes_no(r, m["heading_3_bold"], "heading_3_bold"),
     )
 
 
@@ -142,123 +171,15 @@ def _title(r: Reader, node, where: str) -> tuple[str, ...]:
 
 # -- workpoints.yaml -------------------------------------------------------------------------
 
-def _read_workpoints(r: Reader, node) -> WorkPoints | None:
-    m = r.mapping(node, "work points", ("title", "opening", "points", "attachments"))
+def _read_workpoints(r: Reader, node) -> TextDocument | None:
+    """The document the notice issues (印发): its title, its body, the attachments it lists."""
+    m = r.mapping(node, "document", ("title", "body"), ("attachments",))
     if m is None:
         return None
-    points = []
-    for n, item in enumerate(r.sequence(m["points"], "points") if "points" in m else [], 1):
-        p = r.mapping(item, f"point {n}", ("heading", "body"))
-        if p is not None and len(p) == 2:
-            heading = r.text(p["heading"], f"point {n}: heading", "heading")
-            body = r.text(p["body"], f"point {n}: body")
-            points.append(WorkPoint(heading, body))
-    get = _getter(r, m)
-    return WorkPoints(_title(r, m.get("title"), "title"), get("opening", r.text), tuple(points),
-                      get("attachments", r.texts))
-
-
-# -- checklist.yaml --------------------------------------------------------------------------
-
-_INDICATOR_KEYS = ("number", "name", "kind", "main_tasks", "deadline", "lead_units",
-                   "responsible_units")
-
-
-def _read_checklist(r: Reader, node):
-    """The checklist, and (node, where, name) of every unit name it uses."""
-    m = r.mapping(node, "checklist", ("title", "domains"))
-    refs: list = []
-    if m is None:
-        return None, refs
-    domains = []
-    last_number = None
-    first_line: dict[int, int] = {}  # indicator number → line it was first given on
-    for item in r.sequence(m["domains"], "domains") if "domains" in m else []:
-        d = r.mapping(item, "domain", ("name", "tasks"))
-        if d is None or "name" not in d:
-            continue
-        domain_name = r.text(d["name"], "domain: name") or "?"
-        tasks = []
-        for titem in r.sequence(d["tasks"], f"domain {domain_name}: tasks") if "tasks" in d else []:
-            t = r.mapping(titem, f"domain {domain_name}: task", ("ordinal", "name", "indicators"))
-            if t is None or len(t) < 3:
-                continue
-            ordinal = r.text(t["ordinal"], f"domain {domain_name}: task: ordinal")
-            if ordinal is not None and not is_ordinal(ordinal):
-                r.fail(t["ordinal"], f"domain {domain_name}: task: ordinal",
-                       f'"{ordinal}" must be a Chinese numeral such as 二 (printed （二）)')
-            task_name = r.text(t["name"], f"task {ordinal}: name") or "?"
-            label = f"（{ordinal}）{task_name}"
-            indicators = []
-            for iitem in r.sequence(t["indicators"], f"task {ordinal}: indicators"):
-                indicator = _read_indicator(r, iitem, domain_name, label, refs)
-                if indicator is None:
-                    continue
-                number, number_node = indicator.number, child(iitem, "number")
-                if number in first_line:
-                    r.fail(number_node, f"indicator {number}: number", f"{number} is used "
-                           f"twice (first on line {first_line[number]}); numbers must be "
-                           "unique and increasing")
-                elif last_number is not None and number < last_number:
-                    r.fail(number_node, f"indicator {number}: number", f"{number} comes after "
-                           f"{last_number}; numbers must be unique and increasing")
-                first_line.setdefault(number, number_node.start_mark.line + 1)
-                last_number = number
-                indicators.append(indicator)
-            tasks.append(Task(ordinal or "?", task_name, tuple(indicators)))
-        domains.append(Domain(domain_name, tuple(tasks)))
-    title = r.text(m["title"], "title", "title") if "title" in m else None
-    return Checklist(title, tuple(domains)), refs
-
-
-def _read_indicator(r: Reader, node, domain: str, task: str, refs: list) -> Indicator | None:
-    number_node = child(node, "number")
-    number = r.integer(number_node, "indicator: number", 1, 999) if number_node else None
-    where = f"indicator {number}" if number is not None else "indicator"
-    m = r.mapping(node, where, _INDICATOR_KEYS, ("sub_indicators", "target"))
-    if m is None or "number" not in m:
-        return None
-    subs = []
-    if "sub_indicators" in m:
-        for n, item in enumerate(r.sequence(m["sub_indicators"], f"{where}: sub_indicators"), 1):
-            s = r.mapping(item, f"{where}: sub-indicator {n}", ("name",), ("target",))
-            if s and "name" in s:
-                subs.append(SubIndicator(
-                    r.text(s["name"], f"{where}: sub-indicator {n}: name"),
-                    r.text(s["target"], f"{where}: sub-indicator {n}: target")
-                    if "target" in s else None))
-    target = r.text(m["target"], f"{where}: target") if "target" in m else None
-    if "target" not in m and (not subs or any(s.target is None for s in subs)):
-        r.fail(node, where, 'the key "target" is missing (only an indicator whose every '
-               "sub-indicator has its own target may leave it out)")
-    deadline = None
-    if "deadline" in m:
-        found = r.deadline_match(m["deadline"], f"{where}: deadline")
-        if found:
-            text, match = found
-            year, month, day = match.groups()
-            deadline = Deadline(text, int(year), int(month), int(day) if day else None)
-    for key, label in (("lead_units", "lead unit"), ("responsible_units", "responsible unit")):
-        if isinstance(m.get(key), yaml.SequenceNode):
-            refs += [(item, f"{where}: {label} {n}", item.value.strip())
-                     for n, item in enumerate(m[key].value, start=1)
-                     if isinstance(item, yaml.ScalarNode) and item.value.strip()]
-    get = _getter(r, m)
-    if number is None:
-        return None
-    return Indicator(
-        number=number, name=get("name", r.text) if "name" in m else None,
-        sub_indicators=tuple(subs), target=target,
-        kind=r.choice(m["kind"], f"{where}: kind", CONSTRAINT_KINDS) if "kind" in m else None,
-        main_tasks=r.text(m["main_tasks"], f"{where}: main_tasks") if "main_tasks" in m else None,
-        deadline=deadline,
-        lead_units=r.texts(m["lead_units"], f"{where}: lead_units", item=f"{where}: lead unit")
-        if "lead_units" in m else (),
-        responsible_units=r.texts(m["responsible_units"], f"{where}: responsible_units",
-                                  item=f"{where}: responsible unit")
-        if "responsible_units" in m else (),
-        domain=domain, task=task,
-    )
+    return TextDocument(
+        _title(r, m.get("title"), "title"),
+        read_body(r, m["body"], "body") if "body" in m else (),
+        read_attachments(r, m["attachments"]) if "attachments" in m else ())
 
 
 def _check_unit_names(r: Reader, refs, units: Units) -> None:
@@ -342,7 +263,7 @@ def _read_units(r: Reader, node) -> Units | None:
 _READERS = {
     "notice.yaml": _read_notice,
     "workpoints.yaml": _read_workpoints,
-    "checklist.yaml": _read_checklist,
+    "checklist.yaml": read_checklist,
     "units.yaml": _read_units,
 }
 

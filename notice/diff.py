@@ -29,6 +29,7 @@ class Year:
     collectives: dict[str, tuple[str, ...]]
     unit_order: tuple[str, ...]  # units.yaml's order: recipients, other units, members
     problems: int  # what validate would report; 0 when the year is valid
+    heads: dict[str, str] = field(default_factory=dict)  # the checklist's declared columns
 
     def roles(self, indicator: dict) -> dict[str, str]:
         """Unit → 牵头 or 配合 for one indicator, a lead role taking precedence."""
@@ -50,6 +51,7 @@ class Diff:
     removed: list[dict] = field(default_factory=list)
     changed: list[dict] = field(default_factory=list)  # number, was, name, changes
     units: list[dict] = field(default_factory=list)  # unit, gains, losses, roles
+    fields: tuple[tuple[str, str], ...] = FIELDS  # what is compared: (field, head)
 
     def as_json(self) -> dict:
         return {
@@ -83,13 +85,13 @@ class Diff:
         out += [self.summary()[0]]
         for item in self.added:
             out.append(f"  + {item['number']} {item['name']}")
-            out += [f"      {label}: {_shown(item.get(key))}" for key, label in FIELDS[2:]
+            out += [f"      {label}: {_shown(item.get(key))}" for key, label in self.fields[2:]
                     if item.get(key)]
         for item in self.removed:
             out.append(f"  - {item['number']} {item['name']}")
         for item in self.changed:
             out.append(f"  ~ {item['number']} {item['name']}")
-            out += [f"      {_label(key)}: {_change_text(change)}"
+            out += [f"      {dict(self.fields)[key]}: {_change_text(change)}"
                     for key, change in item["changes"].items()]
         out.append(self.summary()[1])
         for unit in self.units:
@@ -109,6 +111,9 @@ def compare(old_folder: Path, new_folder: Path) -> Diff:
     """Compare two years' content folders, indicator by indicator and unit by unit."""
     old, new = read_year(old_folder), read_year(new_folder)
     diff = Diff(old, new)
+    known = {key for key, _label in FIELDS}
+    extra = {**old.heads, **new.heads}
+    diff.fields = FIELDS + tuple((key, head) for key, head in extra.items() if key not in known)
     pairs = _pair(list(old.indicators), list(new.indicators))
     for before, after in pairs:
         if before is None:
@@ -117,7 +122,7 @@ def compare(old_folder: Path, new_folder: Path) -> Diff:
             diff.removed.append(before)
         else:
             changes = {key: _change(key, before.get(key), after.get(key))
-                       for key, _label in FIELDS
+                       for key, _label in diff.fields
                        if before.get(key) != after.get(key)}
             if changes:
                 diff.changed.append(dict(number=after["number"], was=before["number"],
@@ -134,6 +139,9 @@ def read_year(folder: Path) -> Year:
         raise ContentError([Problem(_display(folder), 0, 0, "", "the content folder is missing")])
     nodes = {}
     for name in ("checklist.yaml", "units.yaml"):
+        if not (folder / name).exists():  # a year without a checklist has no indicators
+            nodes[name] = None
+            continue
         node, problems = read_yaml(folder / name)
         if node is None:
             raise ContentError(problems)
@@ -144,31 +152,52 @@ def read_year(folder: Path) -> Year:
     except ContentError as exc:
         problems = len(exc.problems)
     units = nodes["units.yaml"]
-    return Year(folder.name, folder, tuple(_indicators(nodes["checklist.yaml"])),
-                _collectives(units), _unit_order(units), problems)
+    checklist = nodes["checklist.yaml"]
+    return Year(folder.name, folder, tuple(_indicators(checklist)), _collectives(units),
+                _unit_order(units), problems, _declared_heads(checklist))
 
 
 # -- reading as written -----------------------------------------------------------------------
 
-def _indicators(root) -> list[dict]:
-    found = []
+def _groups(root):
+    """(domain, task label, indicator nodes) of a checklist as written, grouped or not."""
+    yield "", "", _items(child(root, "indicators"))
     for domain in _items(child(root, "domains")):
         domain_name = _plain(child(domain, "name"))
+        yield domain_name, "", _items(child(domain, "indicators"))
         for task in _items(child(domain, "tasks")):
-            label = f"（{_plain(child(task, 'ordinal'))}）{_plain(child(task, 'name'))}"
-            for node in _items(child(task, "indicators")):
-                if not isinstance(node, yaml.MappingNode):
-                    continue
-                item = {key.value: _plain(value) for key, value in node.value
-                        if isinstance(key, yaml.ScalarNode)}
-                number = item.get("number")
-                item["number"] = int(number) if isinstance(number, str) and number.isdigit() \
-                    else number
-                item["sub_indicators"] = [_sub(s) for s in _items(child(node, "sub_indicators"))]
-                item.update(domain=domain_name, task=label)
-                item.setdefault("name", None)
-                found.append(item)
+            ordinal = _plain(child(task, "ordinal"))
+            label = f"（{ordinal}）" if ordinal else ""
+            yield domain_name, label + str(_plain(child(task, "name"))), _items(
+                child(task, "indicators"))
+
+
+def _indicators(root) -> list[dict]:
+    found = []
+    for domain_name, label, nodes in _groups(root):
+        for node in nodes:
+            if not isinstance(node, yaml.MappingNode):
+                continue
+            item = {key.value: _plain(value) for key, value in node.value
+                    if isinstance(key, yaml.ScalarNode)}
+            number = item.get("number")
+            item["number"] = int(number) if isinstance(number, str) and number.isdigit() \
+                else number
+            item["sub_indicators"] = [_sub(s) for s in _items(child(node, "sub_indicators"))]
+            item.update(domain=domain_name, task=label)
+            item.setdefault("name", None)
+            found.append(item)
     return found
+
+
+def _declared_heads(root) -> dict[str, str]:
+    """field → head of the columns a checklist declares (its own fields among them)."""
+    heads = {}
+    for column in _items(child(root, "columns")):
+        field, head = _plain(child(column, "field")), _plain(child(column, "head"))
+        if isinstance(field, str) and isinstance(head, str):
+            heads[field] = head
+    return heads
 
 
 def _collectives(root) -> dict[str, tuple[str, ...]]:
@@ -263,10 +292,6 @@ def _unit_changes(old: Year, new: Year, pairs) -> list[dict]:
 
 
 # -- words ------------------------------------------------------------------------------------
-
-def _label(key: str) -> str:
-    return dict(FIELDS)[key]
-
 
 def _shown(value) -> str:
     return "、".join(value) if isinstance(value, list) else str(value)

@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CONSTRAINT_KINDS = ("约束性", "参考性")  # 指标属性
+# 指标属性: the values a checklist may use unless it declares its own (checklist.yaml `kinds`)
+CONSTRAINT_KINDS = ("约束性", "预期性", "参考性")
+HEADING_LEVELS = 4  # 7.3.3: 一、 （一） 1. （1）
 ROLE_LEAD, ROLE_SHARED = "牵头", "配合"
 
 
@@ -29,7 +31,7 @@ class Spot:
 
 @dataclass(frozen=True)
 class DocNumber:
-    """发文字号: 巴生态创办发〔2021〕1号."""
+    """发文字号: 〔year〕 in 六角括号, no 「第」, no leading zeros (7.2.5)."""
 
     prefix: str
     year: int
@@ -40,19 +42,62 @@ class DocNumber:
 
 
 @dataclass(frozen=True)
-class Notice:
-    issuer: str
-    masthead: str
-    doc_number: DocNumber
+class Heading:
+    """A heading of a body (7.3.3): 一、 (黑体), （一） (楷体), 1. and （1） (仿宋)."""
+
+    level: int
+    number: str  # as printed: given by the clerk or counted
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of a body; a heading runs in at its start, or stands alone (no text)."""
+
+    text: str = ""
+    heading: Heading | None = None
+    kind = "paragraph"
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    key: str
+    head: str
+    width: float | None  # a share of the table's width; None: fitted to the content
+    align: str  # left, center, justify
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table declared in the content: its columns and rows of text."""
+
+    columns: tuple[TableColumn, ...]
+    rows: tuple[dict[str, str], ...]
+    kind = "table"
+
+
+Block = Paragraph | Table
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """附件 (7.3.7): the checklist, a text document, a declared table, or a list of names."""
+
+    title: str
+    kind: str  # checklist, text, table, list
+    landscape: bool = False
+    body: tuple[Block, ...] = ()
+    table: Table | None = None
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextDocument:
+    """A document with a title and a body: the one a notice issues (印发), such as 工作要点."""
+
     title: tuple[str, ...]
-    addressees: tuple[str, ...]
-    body: tuple[str, ...]
-    closing: str
-    signature: str
-    date: dt.date
-    disclosure: str
-    printed_by: str
-    printed_on: dt.date
+    body: tuple[Block, ...]
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def full_title(self) -> str:
@@ -60,31 +105,46 @@ class Notice:
 
 
 @dataclass(frozen=True)
-class WorkPoint:
-    heading: str
-    body: str
-
-
-@dataclass(frozen=True)
-class WorkPoints:
+class Notice:
+    issuer: str
+    masthead: str
+    doc_number: DocNumber
     title: tuple[str, ...]
-    opening: str
-    points: tuple[WorkPoint, ...]
-    attachments: tuple[str, ...]
+    addressees: tuple[str, ...]
+    body: tuple[Block, ...]
+    closing: str | None  # 「特此通知。」, or None
+    signature: str
+    date: dt.date
+    disclosure: str | None  # 信息公开选项, or None
+    printed_by: str
+    printed_on: dt.date
+    attachments: tuple[Attachment, ...] = ()
+    heading_3_bold: bool = False  # office practice: third-level headings (1.) in bold
+
+    @property
+    def full_title(self) -> str:
+        return "".join(self.title)
 
 
 @dataclass(frozen=True)
 class Deadline:
-    """完成时限: 2021年3月 or 2021年3月31日."""
+    """完成时限 as written (「2021年3月」, 「2023年12月底前」, 「长期坚持」), and the date it
+    names where it names one: the end of the month or year it gives."""
 
     text: str
-    year: int
-    month: int
+    year: int | None = None
+    month: int | None = None
     day: int | None = None
 
     @property
+    def dated(self) -> bool:
+        return self.year is not None
+
+    @property
     def sort_key(self) -> tuple[int, int, int]:
-        return (self.year, self.month, self.day or 32)
+        if self.year is None:
+            return (10000, 13, 32)  # undated deadlines come last
+        return (self.year, self.month or 13, self.day or 32)
 
 
 @dataclass(frozen=True)
@@ -105,7 +165,14 @@ class Indicator:
     lead_units: tuple[str, ...]
     responsible_units: tuple[str, ...]
     domain: str = ""
-    task: str = ""  # 「（二）生态环境质量改善」
+    task: str = ""  # the task's label as printed: 「（二）…」
+    extra: tuple[tuple[str, str], ...] = ()  # the values of columns the checklist declares
+
+    def value(self, field: str):
+        """The indicator's value for a column's field: its own attribute or a declared one."""
+        if hasattr(self, field) and field != "extra":
+            return getattr(self, field)
+        return dict(self.extra).get(field)
 
 
 @dataclass(frozen=True)
@@ -116,7 +183,7 @@ class Task:
 
     @property
     def label(self) -> str:
-        return f"（{self.ordinal}）{self.name}"
+        return f"（{self.ordinal}）{self.name}" if self.ordinal else self.name
 
 
 @dataclass(frozen=True)
@@ -128,7 +195,10 @@ class Domain:
 @dataclass(frozen=True)
 class Checklist:
     title: str
-    domains: tuple[Domain, ...]
+    domains: tuple[Domain, ...]  # one nameless domain and task when the list is not grouped
+    kinds: tuple[str, ...] = CONSTRAINT_KINDS
+    columns: tuple = ()  # the declared columns (notice.columns.Column), in order
+    grouped: bool = True  # 领域/任务 given
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -146,7 +216,7 @@ class Unit:
 
 @dataclass(frozen=True)
 class Collective:
-    """A name standing for several units (各区县党委和人民政府) or one unit's short name."""
+    """A name standing for several units (all the districts, say) or one unit's short name."""
 
     name: str
     full_name: str
@@ -155,10 +225,10 @@ class Collective:
 
 @dataclass(frozen=True)
 class Units:
-    recipients_title: str
-    recipients: tuple[Unit, ...]
-    other_units: tuple[Unit, ...]
-    collectives: tuple[Collective, ...]
+    recipients_title: str | None  # the 名单's title: printed on the last page when given
+    recipients: tuple[Unit, ...] = ()
+    other_units: tuple[Unit, ...] = ()
+    collectives: tuple[Collective, ...] = ()
 
     def names(self) -> list[str]:
         """Every name the checklist may use: units and collectives."""
@@ -191,8 +261,8 @@ class Assignment:
 class Content:
     folder: Path
     notice: Notice
-    workpoints: WorkPoints
-    checklist: Checklist
+    workpoints: TextDocument | None
+    checklist: Checklist | None
     units: Units
     files: tuple[Path, ...]
     spots: tuple[Spot, ...] = field(repr=False)
@@ -205,7 +275,7 @@ class Content:
     def assignments(self) -> list[Assignment]:
         """Every (unit, indicator, role), a lead role taking precedence over a shared one."""
         result: dict[tuple[str, int], Assignment] = {}
-        for indicator in self.checklist.indicators:
+        for indicator in self.checklist.indicators if self.checklist else ():
             for role, names in ((ROLE_LEAD, indicator.lead_units),
                                 (ROLE_SHARED, indicator.responsible_units)):
                 for name in names:

@@ -46,7 +46,8 @@ class NewYear:
     doc_number: str = ""
     dates: int = 0  # marked 待填
     deadlines: int = 0  # marked 待填
-    moved: int = 0  # texts whose 「2021年度」 became 「2022年度」
+    moved: int = 0  # mentions of the old year (「<old>年」) moved to the new one
+    moved_at: list[Problem] = field(default_factory=list)  # where each was
     check: list[Problem] = field(default_factory=list)  # texts still naming the old year
 
 
@@ -77,8 +78,9 @@ def start_year(year: int, root: Path = Path("content")) -> NewYear:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    result.check = [Problem(_display(target / p.file), p.line, p.column, p.where, p.what)
-                    for p in result.check]
+    result.check, result.moved_at = (
+        [Problem(_display(target / p.file), p.line, p.column, p.where, p.what) for p in found]
+        for found in (result.check, result.moved_at))
     return result
 
 
@@ -89,7 +91,9 @@ def _move_on(path: Path, data: bytes, old: int, new: int, result: NewYear) -> by
         raise ContentError(problems)
     bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
     text = data[len(bom):].decode("utf-8")
-    phrase = f"{old}年度"
+    # a year of the programme is the old year written as a year (「2021年」, 「2021年度」,
+    # 「2021年3月」); a number such as HJ/T 338-2021 or 2021-02-23 is left for the clerk
+    phrase = re.compile(rf"(?<![0-9]){old}(?=年)")
     edits: list[Edit] = []
     for where, key, value in _scalars(node):
         if path.name == "notice.yaml" and where == "doc_number: year":
@@ -102,9 +106,17 @@ def _move_on(path: Path, data: bytes, old: int, new: int, result: NewYear) -> by
             result.deadlines += 1
         else:
             start = value.start_mark.index
-            found = list(re.finditer(re.escape(phrase), text[start:value.end_mark.index]))
-            result.moved += bool(found)
-            edits += [Edit(start + m.start(), start + m.end(), f"{new}年度") for m in found]
+            found = list(phrase.finditer(text, start, value.end_mark.index))
+            result.moved += len(found)
+            for m in found:
+                edits.append(Edit(m.start(), m.end(), str(new)))
+                line, column = line_column(text, m.start())
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                line_end = text.find("\n", m.end()) % (len(text) + 1)
+                quote = text[max(start, line_start, m.start() - 6):min(line_end, m.end() + 6)]
+                quote = quote.strip().lstrip("- ")
+                result.moved_at.append(Problem(path.name, line, column, where,
+                                               f"「{quote}」 now says {new}"))
     for edit in sorted(edits, key=lambda e: e.start, reverse=True):
         text = text[:edit.start] + edit.text + text[edit.end:]
     # what still names the old year, located in the new text

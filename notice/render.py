@@ -14,7 +14,7 @@ from .columns import LETTER, MEASURE, NOTICE, columns_of, may_break, width_of
 from .errors import NoticeError
 from .fonts import FontSet
 from .layout import lay_out
-from .markup import split_markup
+from .markup import plain, split_markup, text_width
 from .model import Content, chinese_date
 from .numerals import chinese_number
 from .vocabulary import VOCABULARY
@@ -44,6 +44,20 @@ def cell_text(value) -> Markup:
     return rich(str(value)) if value is not None else Markup("")
 
 
+def table_widths(table) -> list[tuple]:
+    """(column, width in % of the table) of a declared table: declared shares, or shares
+    fitted to the text, the square root of each column's text a row (long text gets room,
+    short text keeps its own)."""
+    shares = [c.width for c in table.columns]
+    if any(s is None for s in shares):
+        rows = max(len(table.rows), 1)
+        shares = [max(text_width(plain(c.head)) / 2, 2,
+                      sum(text_width(plain(r[c.key])) for r in table.rows) / rows) ** 0.5
+                  for c in table.columns]
+    total = sum(shares)
+    return [(c, round(100 * s / total, 3)) for c, s in zip(table.columns, shares, strict=True)]
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """One Jinja environment a process: templates parsed once, undefined names an error."""
@@ -54,7 +68,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(rich=rich, cdate=chinese_date, cnum=chinese_number, cell_text=cell_text)
+    env.filters.update(rich=rich, cdate=chinese_date, cnum=chinese_number, cell_text=cell_text,
+                       table_widths=table_widths, plaintext=plain)
     env.filters["as_row"] = lambda assignment: dict(indicator=assignment.indicator,
                                                     assignment=assignment)
     env.tests.update(breakable=may_break)
@@ -106,18 +121,27 @@ def _checklist_rows(content: Content) -> list[dict]:
 def base_context(content: Content, fonts: FontSet, document: str) -> dict:
     """What every template sees: the content, the layout, the columns and the fonts."""
     notice = content.notice
+    shown = columns_of(document, content.checklist)
     return dict(
         notice=notice, workpoints=content.workpoints, checklist=content.checklist,
         units=content.units, style=style, fonts=fonts, layout=lay_out(content, fonts),
-        vocabulary=VOCABULARY, columns=columns_of(document),
-        measure_name_width=width_of(document, "name"),
-        keywords=[notice.doc_number.prefix, str(content.year), "工作要点", "创建清单"],
+        vocabulary=VOCABULARY, columns=shown,
+        measure_name_width=width_of(shown, "name"),
+        keywords=_keywords(content),
     )
+
+
+def _keywords(content: Content) -> list[str]:
+    """The PDF's and DOCX's keywords: the 发文字号 and the titles the documents carry."""
+    documents = [content.notice] + ([content.workpoints] if content.workpoints else [])
+    titles = [d.full_title for d in documents[1:]] + [
+        a.title for d in documents for a in d.attachments]
+    return [str(content.notice.doc_number)] + [plain(t) for t in titles]
 
 
 def notice_context(content: Content, fonts: FontSet) -> dict:
     context = base_context(content, fonts, NOTICE)
-    context["checklist_rows"] = _checklist_rows(content)
+    context["checklist_rows"] = _checklist_rows(content) if content.checklist else []
     return context
 
 

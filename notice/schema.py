@@ -11,12 +11,13 @@ import yaml
 
 from .errors import Problem
 from .markup import FIELD, field_problem, line_column, markup_problem
-from .model import Spot
+from .model import Deadline, Spot
 from .yamlsource import scalar_value
 
 # ASCII digits only: \d would also take full-width ２０２１, which prints out of style.
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{1,2})-([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})日)$")
-_DEADLINE = re.compile(r"^([0-9]{4})年([0-9]{1,2})月(?:([0-9]{1,2})日)?$")
+# a date inside a deadline's text: 2023年, 2023年12月, 2023年12月31日 (digits 0-9 only)
+_DEADLINE = re.compile(r"(?<![0-9])([0-9]{4})年(?:([0-9]{1,2})月(?:([0-9]{1,2})日)?)?")
 # Control characters other than tab and newline never belong in printed text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 # Half of a UTF-16 pair, alone: written as "\ud800" in quotes, or left by a broken copy.
@@ -29,7 +30,7 @@ def suggest(word: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
         return close[0]
-    # An abbreviation keeps its characters in order: 市住建局 → 市住房和城乡建设局.
+    # An abbreviation keeps its characters in order: 区卫健局 → 区卫生健康局.
     in_order = [c for c in choices if _is_subsequence(word, c) and len(word) >= 3]
     return in_order[0] if len(in_order) == 1 else None
 
@@ -42,8 +43,9 @@ def _is_subsequence(short: str, long: str) -> bool:
 class Reader:
     """Reads values out of one file's nodes, recording a located Problem for each fault."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, year: int | None = None):
         self.file = file
+        self.year = year or dt.date.today().year  # the year the examples in messages name
         self.problems: list[Problem] = []
         self.spots: list[Spot] = []
 
@@ -57,8 +59,9 @@ class Reader:
                 optional: tuple[str, ...] = ()) -> dict[str, yaml.Node] | None:
         """The mapping's values by key; unknown keys and missing required ones are problems."""
         if not isinstance(node, yaml.MappingNode):
-            self.fail(node, where, f"must hold the keys {', '.join(required)}, each written "
-                      "as key: value on a line of its own")
+            keys = f"the keys {', '.join(required)}" if required else "keys"
+            self.fail(node, where, f"must hold {keys}, each written as key: value on a line "
+                      "of its own")
             return None
         known = required + optional
         values: dict[str, yaml.Node] = {}
@@ -110,7 +113,7 @@ class Reader:
             self.fail(node, where, "is empty; write the text")
             return None
         # Keep what was typed even where YAML reads a number, a date or yes/no: 0.50 stays
-        # 0.50 (not 0.5), 2021-01-01 stays as written.
+        # 0.50 (not 0.5), a date stays as written.
         value = node.value.strip()
         if not value:
             self.fail(node, where, "is empty; write the text")
@@ -159,9 +162,10 @@ class Reader:
         return value
 
     def date(self, node, where: str) -> dt.date | None:
-        """A date written 2021-02-23 or 2021年2月23日."""
+        """A date written 2023-02-23 or 2023年2月23日."""
         if not isinstance(node, yaml.ScalarNode):
-            self.fail(node, where, "must be a date such as 2021-02-23, not a list or a mapping")
+            self.fail(node, where, f"must be a date such as {self.year}-02-23, not a list or "
+                      "a mapping")
             return None
         value = scalar_value(node)
         if isinstance(value, dt.datetime):
@@ -173,7 +177,7 @@ class Reader:
             self.fail(node, where, f"still says {TO_FILL}: write this year's date")
             return None
         if not typed:
-            self.fail(node, where, "is empty; write a date such as 2021-02-23")
+            self.fail(node, where, f"is empty; write a date such as {self.year}-02-23")
             return None
         match = _DATE.match(typed)
         if match:
@@ -183,8 +187,8 @@ class Reader:
             self.fail(node, where, f'"{typed}" is not a date that exists; check the month '
                       "and the day")
             return None
-        self.fail(node, where, f'"{typed}" is not a date; write it as 2021-02-23 or '
-                  "2021年2月23日")
+        self.fail(node, where, f'"{typed}" is not a date; write it as {self.year}-02-23 or '
+                  f"{self.year}年2月23日")
         return None
 
     def choice(self, node, where: str, choices: tuple[str, ...]) -> str | None:
@@ -204,24 +208,24 @@ class Reader:
                  for n, entry in enumerate(self.sequence(node, where), start=1)]
         return tuple(t for t in items if t is not None)
 
-    def deadline_match(self, node, where: str):
+    def deadline(self, node, where: str) -> Deadline | None:
+        """完成时限: free text (「长期坚持」), and the date it names where it names one
+        (「2023年12月底前」 is the end of December 2023)."""
         if isinstance(node, yaml.ScalarNode) and node.value.strip() == TO_FILL:
             self.fail(node, where, f"still says {TO_FILL}: write this year's deadline")
             return None
         value = self.text(node, where)
         if value is None:
             return None
-        match = _DEADLINE.match(value)
+        match = _DEADLINE.search(value)
         if not match:
-            self.fail(node, where, f'"{value}" is not a deadline; write it as 2021年3月 '
-                      "or 2021年3月31日")
+            return Deadline(value)
+        year, month, day = (int(g) if g else None for g in match.groups())
+        if not _day_exists(year, month or 1, day or 1):
+            self.fail(node, where, f'"{value}" names a date that does not exist; check the '
+                      "month" + (" and the day" if day else ""))
             return None
-        year, month, day = match.groups()
-        if not _day_exists(int(year), int(month), int(day) if day else 1):
-            self.fail(node, where, f'"{value}" is not a date that exists; check the month'
-                      + (" and the day" if day else ""))
-            return None
-        return value, match
+        return Deadline(value, year, month, day)
 
 
 def _day_exists(year: int, month: int, day: int) -> bool:
@@ -235,8 +239,8 @@ _RUN_ON_ITEM = re.compile(r"\n[ ]*(- )")
 def _runs_on_into_item(node: yaml.ScalarNode, reader: Reader, where: str) -> bool:
     """A plain text that swallowed the next line "- …": a list item indented too far.
 
-    YAML joins `- 市科学技术局` and a following `   - 市公安局` into one text
-    "市科学技术局 - 市公安局"; the clerk meant two items.
+    YAML joins `- 县教育局` and a following `   - 县财政局` into one text
+    "县教育局 - 县财政局"; the clerk meant two items.
     """
     start, end = node.start_mark, node.end_mark
     if node.style is not None or end.line == start.line or start.buffer is None:

@@ -52,6 +52,8 @@ PARAGRAPH_INDENT_CHARS = 2  # 7.3.3: each paragraph indented two characters
 SIGNATURE_RIGHT_CHARS = 2  # 7.3.5.2: the 署名 ends two characters in from the right
 DATE_AFTER_SIGNATURE_CHARS = 2  # 7.3.5.2: the date starts two characters right of the 署名
 END_MATTER_INDENT_CHARS = 1  # 7.4.3: 印发机关 and 印发日期 one character in
+ATTACHMENT_LEAD_CHARS = 3  # 7.3.4: 「附件：」, after which the names' lines start
+ATTACHMENT_NUMBER_CHARS = 2  # the room of 「1.」 … 「10.」 before a name, in a 附件说明 of several
 SCRIPT_SCALE = 0.6  # _{…} and ^{…}: the sub/superscript's size, of the text's
 
 # tables (the standard leaves them open): rules, cell padding, sub-indicators' indent

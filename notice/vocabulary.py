@@ -39,6 +39,7 @@ class Element:
     page: Page | None = None  # sections: the kind of page they are laid on
     align: str | None = None  # left, center, right, justify: in both formats
     tab_before: bool = False  # runs: placed by a tab stop of their paragraph's style
+    keep_with_next: bool = False  # kept on the page of the block that follows it
 
     @property
     def text(self) -> bool:
@@ -53,7 +54,10 @@ ELEMENTS: tuple[Element, ...] = (
             page=Page.PORTRAIT),
     Element("workpoints", _S, "a document the notice issues, printed after it",
             page=Page.PORTRAIT),
-    Element("attachment", _S, "an attachment: its label, title and table", page=Page.LANDSCAPE),
+    Element("attachment", _S, "an attachment (7.3.7): its label, title and content, from a "
+            "new page"),
+    Element("landscape", Kind.MODIFIER, "the section is laid on landscape pages (tables)",
+            page=Page.LANDSCAPE),
     Element("recipients", _S, "the list of recipients (名单) before the 版记",
             page=Page.PORTRAIT),
     Element("end-page", _S, "a page holding only the 版记", page=Page.PORTRAIT),
@@ -69,10 +73,23 @@ ELEMENTS: tuple[Element, ...] = (
     Element("title", _P, "标题 (7.3.1)", "标题", align="center"),
     Element("addressee", _P, "主送机关 (7.3.2)", "主送机关", align="justify"),
     Element("paragraph", _P, "a paragraph of the body (7.3.3)", "正文", align="justify"),
-    Element("heading-1", _R, "a first-level heading run in with its paragraph (一、, 黑体)",
-            "一级标题"),
-    Element("attachment-note", _P, "附件说明 (7.3.4)", "附件说明", align="justify"),
-    Element("attachment-item", _R, "one attachment's name in a 附件说明 of several"),
+    Element("heading-1", _R, "a first-level heading (一、, 黑体)", "一级标题"),
+    Element("heading-2", _R, "a second-level heading (（一）, 楷体)", "二级标题"),
+    Element("heading-3", _R, "a third-level heading (1., 仿宋)", "三级标题"),
+    Element("heading-3-bold", _R, "a third-level heading set bold (an office's practice)",
+            "三级标题加粗"),
+    Element("heading-4", _R, "a fourth-level heading (（1）, 仿宋)", "四级标题"),
+    Element("heading-line", Kind.MODIFIER, "the paragraph is a heading on a line of its own",
+            keep_with_next=True),
+    Element("attachment-notes", _C, "the 附件说明, kept whole and with the body's last lines"),
+    Element("attachment-note", _P, "附件说明 (7.3.4) of one attachment", "附件说明",
+            align="justify"),
+    Element("attachment-note-first", _P, "附件说明 of several: 「附件：1. 名称」", "附件说明首项",
+            align="justify"),
+    Element("attachment-note-more", _P, "附件说明 of several: the second name and later",
+            "附件说明续项", align="justify"),
+    Element("attachment-number", _R, "an attachment's number in a 附件说明 of several"),
+    Element("attachment-name", _R, "an attachment's name after its number", tab_before=True),
     Element("signature-block", _C, "署名 and 成文日期 (7.3.5)"),
     Element("signature", _P, "发文机关署名", "署名", align="left"),
     Element("date", _P, "成文日期", "成文日期", align="left"),
@@ -83,6 +100,7 @@ ELEMENTS: tuple[Element, ...] = (
             align="center"),
     # tables
     Element("checklist", Kind.TABLE, "a table of indicators, one row each"),
+    Element("data-table", Kind.TABLE, "a table the content declares (columns and rows)"),
     Element("measure-cell", _C, "an indicator's name and target, side by side"),
     Element("measure", _C, "the name/target pairs of an indicator and its sub-indicators"),
     Element("measure-name", _R, "an indicator's or sub-indicator's name", align="left"),
@@ -131,6 +149,11 @@ def page_of(classes: set[str]) -> Page:
     """The kind of page a section with these classes is laid on."""
     pages = [VOCABULARY[c].page for c in classes if c in VOCABULARY and VOCABULARY[c].page]
     return Page.LAST if Page.LAST in pages else (pages[0] if pages else Page.PORTRAIT)
+
+
+def keeps_with_next(classes: set[str]) -> bool:
+    """Whether an element of these classes stays on the page of the block after it."""
+    return any(VOCABULARY[c].keep_with_next for c in classes if c in VOCABULARY)
 
 
 def word_styles(kind: Kind) -> dict[str, str]:

@@ -38,6 +38,7 @@ class Writer:
     archival: bool = False  # written to the archive's PDF variant (PDF/A)
     stem: str = ""  # BUILD: the file's name under OUT/<year>/, without suffix
     kind: str = ""  # BUILD: the manifest's "kind" of the file
+    wanted: Callable[[Any], bool] = lambda content: True  # BUILD: whether the content has it
 
 
 def _pdf(document: Document) -> bytes:
@@ -61,7 +62,8 @@ def _xlsx(content) -> bytes:
 WRITERS: tuple[Writer, ...] = (
     Writer("pdf", "PDF", DOCUMENT, _pdf, archival=True),
     Writer("docx", "DOCX", DOCUMENT, _docx),
-    Writer("xlsx", "XLSX", BUILD, _xlsx, stem="responsibilities", kind="matrix"),
+    Writer("xlsx", "XLSX", BUILD, _xlsx, stem="responsibilities", kind="matrix",
+           wanted=lambda content: content.checklist is not None),
 )
 
 

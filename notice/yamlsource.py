@@ -7,7 +7,6 @@ from pathlib import Path
 import yaml
 
 from .errors import Problem
-from .folder import NOTICE_FILES
 from .markup import line_column
 
 MAX_DEPTH = 20  # the checklist, the deepest file, nests 7 levels
@@ -61,8 +60,7 @@ def read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
     """
     name = _display(path)
     if not path.is_file():
-        return None, [Problem(name, 0, 0, "", "the file is missing (each year's folder needs "
-                              f"{', '.join(NOTICE_FILES[:-1])} and {NOTICE_FILES[-1]})")]
+        return None, [Problem(name, 0, 0, "", "the file is missing")]
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers import ContentCopy, locate, run
 
-from notice.content import TITLE_LINE_LIMIT
+from notice.content import TITLE_LINE_LIMIT, load_content
 
 
 def refused(content: ContentCopy, *lines: str, command: str = "validate") -> None:
@@ -41,11 +41,13 @@ def test_missing_indicator_field(content):
 
 
 def test_missing_top_level_fields_are_named_in_one_line(content):
-    content.edit("notice.yaml", "closing: 特此通知。\n", "")
-    content.edit("notice.yaml", "disclosure: 主动公开\n", "")
+    for key in ("signature", "printed_by"):
+        line = next(ln for ln in content.text("notice.yaml").splitlines()
+                    if ln.startswith(f"{key}:"))
+        content.edit("notice.yaml", line + "\n", "")
     start = locate(content.text("notice.yaml"), "issuer: ")
     refused(content, f'2021/notice.yaml:{start.line}:1: notice: '
-                     'the keys "closing", "disclosure" are missing')
+                     'the keys "signature", "printed_by" are missing')
 
 
 @pytest.mark.parametrize("file, anchor, old, new, where", [
@@ -63,7 +65,7 @@ def test_misspelt_key_gets_a_suggestion(content, file, anchor, old, new, where):
 def test_unknown_key_without_a_near_miss_lists_the_known_keys(content):
     spot = content.edit("checklist.yaml", "title: ", "remark: 无\ntitle: ")
     refused(content, f'2021/checklist.yaml:{spot.line}:1: checklist: unknown key "remark"; '
-                     "known keys: title, domains")
+                     "known keys: title, columns, kinds, domains, indicators")
 
 
 def test_duplicate_key(content):
@@ -123,7 +125,7 @@ def test_bad_kind_with_suggestion(content):
     spot = content.edit("checklist.yaml", "kind: 约束性", "kind: 约束", after="number: 11")
     column = spot.column + len("kind: ")
     refused(content, f'2021/checklist.yaml:{spot.line}:{column}: indicator 11: kind: '
-                     '"约束" must be one of 约束性 or 参考性 (did you mean "约束性"?)')
+                     '"约束" must be one of 约束性 or 预期性 or 参考性 (did you mean "约束性"?)')
 
 
 @pytest.mark.parametrize("typed, what", [
@@ -146,11 +148,8 @@ def test_empty_date(content):
 
 
 @pytest.mark.parametrize("typed, what", [
-    ("2021年3月底", "is not a deadline; write it as 2021年3月 or 2021年3月31日"),
-    ("2021-03", "is not a deadline; write it as 2021年3月 or 2021年3月31日"),
-    ("２０２１年３月", "is not a deadline; write it as 2021年3月 or 2021年3月31日"),
-    ("2021年13月", "is not a date that exists; check the month"),
-    ("2021年2月30日", "is not a date that exists; check the month and the day"),
+    ("2021年13月", "names a date that does not exist; check the month"),
+    ("2021年2月30日", "names a date that does not exist; check the month and the day"),
 ])
 def test_bad_deadline(content, typed, what):
     spot = content.edit("checklist.yaml", "deadline: 2021年3月", f"deadline: {typed}",
@@ -158,6 +157,19 @@ def test_bad_deadline(content, typed, what):
     column = spot.column + len("deadline: ")
     refused(content, f'2021/checklist.yaml:{spot.line}:{column}: indicator 20: deadline: '
                      f'"{typed}" {what}')
+
+
+@pytest.mark.parametrize("typed, dated", [
+    ("2021年3月底前", (2021, 3, None)), ("长期坚持", (None, None, None)),
+    ("2021-03", (None, None, None)), ("２０２１年３月", (None, None, None)),
+])
+def test_a_deadline_is_free_text_with_its_date_understood(content, typed, dated):
+    content.edit("checklist.yaml", "deadline: 2021年3月", f"deadline: {typed}",
+                 after="number: 20")
+    indicator = next(i for i in load_content(content.folder).checklist.indicators
+                     if i.number == 20)
+    assert indicator.deadline.text == typed
+    assert (indicator.deadline.year, indicator.deadline.month, indicator.deadline.day) == dated
 
 
 # -- indicator numbers ----------------------------------------------------------------------------
@@ -323,8 +335,8 @@ def test_top_level_is_a_list(content):
 
 def test_missing_file(content):
     content.path("units.yaml").unlink()
-    refused(content, "2021/units.yaml: the file is missing (each year's folder needs "
-                     "notice.yaml, workpoints.yaml, checklist.yaml and units.yaml)")
+    refused(content, "2021/units.yaml: the file is missing; the checklist names units, which "
+                     "are listed there")
 
 
 def test_tab_indentation(content):
@@ -396,12 +408,12 @@ def test_all_faults_are_reported_together(content):
         f"2021/checklist.yaml:{dup.line + 1}:13: "
         f'the key "kind" is written twice here (first on line {dup.line}); keep only one',
         f"2021/checklist.yaml:{kind.line}:{kind.column + 6}: indicator 14: kind: "
-        '"参考" must be one of 约束性 or 参考性 (did you mean "参考性"?)',
+        '"参考" must be one of 约束性 or 预期性 or 参考性 (did you mean "参考性"?)',
         f"2021/checklist.yaml:{unit.line}:{unit.column + 13}: indicator 15: lead unit 1: "
         '"市林业" is not a known unit (did you mean "市林业局"?)',
         f'2021/notice.yaml:{date.line}:{date.column + 6}: date: "2021-02-30" is not a date '
         "that exists; check the month and the day",
-        f"2021/workpoints.yaml:{heading.line}:{heading.column + 9}: point 1: heading: "
+        f"2021/workpoints.yaml:{heading.line}:{heading.column + 9}: body 2: heading: "
         "is empty; write the text",
     )
 
@@ -412,7 +424,7 @@ def test_faults_in_a_broken_file_and_a_readable_one(content):
     refused(
         content,
         f"2021/checklist.yaml:{kind.line}:{kind.column + 6}: indicator 14: kind: "
-        '"参考" must be one of 约束性 or 参考性 (did you mean "参考性"?)',
+        '"参考" must be one of 约束性 or 预期性 or 参考性 (did you mean "参考性"?)',
         "2021/units.yaml:1:1: the top level must be a mapping of keys to values "
         "(lines such as title: …), not a list or a single text",
     )
@@ -422,5 +434,5 @@ def test_faults_in_a_broken_file_and_a_readable_one(content):
 def test_every_command_refuses_bad_content(content, command):
     spot = content.edit("checklist.yaml", "kind: 约束性", "kind: 约束", after="number: 11")
     refused(content, f'2021/checklist.yaml:{spot.line}:{spot.column + 6}: indicator 11: kind: '
-                     '"约束" must be one of 约束性 or 参考性 (did you mean "约束性"?)',
+                     '"约束" must be one of 约束性 or 预期性 or 参考性 (did you mean "约束性"?)',
             command=command)

@@ -9,6 +9,7 @@ import notice.cli
 
 SUMMARY = [
     "content/2021: valid — 巴生态创办发〔2021〕1号",
+    "  2 documents, 1 attachment",
     "  25 indicators (11–35) in 4 domains",
     "  29 recipients, 23 units with work, 274 assignments",
     "  warning: 13 recipients have no assignment: 市中级人民法院、市人民检察院、市委办公室、"
@@ -33,7 +34,9 @@ def test_validate_the_bundled_content(year_folder):
     result = run("validate")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == SUMMARY
-    assert result.stderr == ""
+    # without --content the command says which year it read
+    assert result.stderr == ("content: content/2021 (the latest year; choose another with "
+                             "--content)\n")
 
 
 def test_validate_with_an_explicit_folder(year_folder):
@@ -115,5 +118,6 @@ def test_internal_error_is_one_line_and_exit_3(year_folder, monkeypatch, command
     assert "Traceback" not in result.output
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "Error: internal error (RuntimeError: boom); please report it with the content folder"
+        "content: content/2021 (the latest year; choose another with --content)",
+        "Error: internal error (RuntimeError: boom); please report it with the content folder",
     ]

@@ -48,8 +48,9 @@ from notice.pdf import FontsOnlyFetcher, render_pdf
 from notice.render import render_notice_html
 from notice.sheets import file_stem
 
-COLUMN_HEADS = tuple(shown.column.head for shown in columns_of(NOTICE))
-COLUMN_WIDTHS_MM = tuple(shown.width for shown in columns_of(NOTICE))
+_CHECKLIST = load_content(CONTENT_2021).checklist  # its declared columns
+COLUMN_HEADS = tuple(shown.column.head for shown in columns_of(NOTICE, _CHECKLIST))
+COLUMN_WIDTHS_MM = tuple(shown.width for shown in columns_of(NOTICE, _CHECKLIST))
 SHEET_COLUMN_HEADS = tuple(shown.column.head for shown in columns_of(LETTER))
 SHEET_COLUMN_WIDTHS_MM = tuple(shown.width for shown in columns_of(LETTER))
 MM = 25.4 / 72

@@ -10,12 +10,16 @@ from helpers import CONTENT_2021, SMALL, run
 
 import notice.newyear
 
-CHECK_LINES = [
-    "check these texts, which still name 2021:",
-    "  content/2022/workpoints.yaml:23:79: points 3: body: still names 2021 "
-    "(「…基地基础上，2021年巴州区、通江县…」); check whether it should name the new year",
-    "  content/2022/workpoints.yaml:26:7: points 4: body: still names 2021 "
-    "(「2021年3月下旬，在专…」); check whether it should name the new year",
+MOVED_LINES = [
+    "  moved to 2022: 6 mentions of the year 2021 (「2021年」, 「2021年度」, 「2021年3月」 …)",
+    "    content/2022/notice.yaml:21:16: title 3: 「明建设示范市2021年度」 now says 2022",
+    "    content/2022/notice.yaml:41:123: body 1: 「明建设示范市2021年度工作要点」 now says 2022",
+    "    content/2022/workpoints.yaml:10:5: title 2: 「2021年度工作要点」 now says 2022",
+    "    content/2022/workpoints.yaml:33:79: body 4: text: 「基地基础上，2021年巴州区、通」 now "
+    "says 2022",
+    "    content/2022/workpoints.yaml:36:7: body 5: text: 「2021年3月下旬，」 now says 2022",
+    "    content/2022/workpoints.yaml:36:79: body 5: text: 「求，收集整理2021年巴中市创建」 now "
+    "says 2022",
 ]
 
 
@@ -40,9 +44,8 @@ def test_new_year_reports_what_it_did(root):
         "created content/2022 from content/2021",
         "  发文字号: 巴生态创办发〔2022〕1号 (the number is kept from 2021; change it if this "
         "year's differs)",
-        "  moved on to 2022: 3 texts that named 「2021年度」",
+        *MOVED_LINES,
         "  marked 待填: 2 dates and 25 deadlines; validate lists each one until it is filled",
-        *CHECK_LINES,
         "next: fill in every 待填, then run: python build.py validate --content content/2022",
     ]
     assert sorted(p.name for p in (root / "content").iterdir()) == ["2021", "2022"]
@@ -62,15 +65,18 @@ def test_new_year_edits_only_the_lines_that_name_the_year(root):
     # comments are kept as they were, even those that name 2021
     assert changed["sheets.yaml"] == {}
     assert changed["units.yaml"] == {}
-    assert changed["workpoints.yaml"] == {9: ("  - 2021年度工作要点", "  - 2022年度工作要点")}
+    points = changed["workpoints.yaml"]
+    assert sorted(points) == [10, 33, 36]
+    assert points[10] == ("  - 2021年度工作要点", "  - 2022年度工作要点")
+    assert points[36][1] == points[36][0].replace("2021年", "2022年")
     notice = changed["notice.yaml"]
-    assert sorted(notice) == [14, 21, 30, 35, 40]
+    assert sorted(notice) == [14, 21, 41, 54, 59]
     assert notice[14] == ("  year: 2021", "  year: 2022")
     assert notice[21] == ("  - 国家生态文明建设示范市2021年度",
                           "  - 国家生态文明建设示范市2022年度")
-    assert notice[30][1] == notice[30][0].replace("2021年度工作要点", "2022年度工作要点")
-    assert notice[35] == ("date: 2021-02-23", "date: 待填")
-    assert notice[40] == ("printed_on: 2021-02-23", "printed_on: 待填")
+    assert notice[41][1] == notice[41][0].replace("2021年度工作要点", "2022年度工作要点")
+    assert notice[54] == ("date: 2021-02-23", "date: 待填")
+    assert notice[59] == ("printed_on: 2021-02-23", "printed_on: 待填")
     deadlines = changed["checklist.yaml"]
     assert len(deadlines) == 25
     assert set(deadlines.values()) == {("            deadline: 2021年3月",
@@ -92,8 +98,8 @@ def test_validate_names_every_date_and_deadline_still_to_fill(root):
                             "year's deadline")
     assert len(expected) == 25
     expected += [
-        "content/2022/notice.yaml:35:7: date: still says 待填: write this year's date",
-        "content/2022/notice.yaml:40:13: printed_on: still says 待填: write this year's date",
+        "content/2022/notice.yaml:54:7: date: still says 待填: write this year's date",
+        "content/2022/notice.yaml:59:13: printed_on: still says 待填: write this year's date",
         "27 problems in the content; nothing was written.",
     ]
     assert result.stderr.splitlines() == expected

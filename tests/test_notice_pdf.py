@@ -24,6 +24,9 @@ from pdfmeasure import read_pdf
 
 from notice import style
 from notice.columns import NOTICE, columns_of
+from notice.content import load_content
+
+_CHECKLIST = load_content(CONTENT_2021).checklist  # its declared columns
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +98,7 @@ def test_each_indicator_once_with_all_its_text(built_2021, checklist):
 
     path = built_2021.root / "notice.pdf"
     left = style.LANDSCAPE_MARGINS_MM[3] * 72 / 25.4
-    widths = [shown.width * 72 / 25.4 for shown in columns_of(NOTICE)]
+    widths = [shown.width * 72 / 25.4 for shown in columns_of(NOTICE, _CHECKLIST)]
     edges = [left + sum(widths[:i]) for i in range(len(widths) + 1)]
     columns = {name: "" for name in ("number", "tasks")}
     with pdfplumber.open(path) as pdf:
@@ -134,7 +137,12 @@ def test_metadata_and_bookmarks(built_2021):
         assert str(info["/CreationDate"]).startswith("D:20210223")
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]
-    assert titles == ["通知", "工作要点", "附件", "名单"]
+    # the documents' own titles
+    assert titles == [
+        "巴中市创建国家生态文明建设示范市领导小组办公室关于印发《巴中市创建国家生态文明建设示范市"
+        "2021年度工作要点》的通知",
+        "巴中市创建国家生态文明建设示范市2021年度工作要点",
+        "附件 巴中市创建国家生态文明建设示范市创建清单", "市级相关部门名单"]
 
 
 def test_manifest_lists_the_notice(built_2021):

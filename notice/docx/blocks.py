@@ -7,7 +7,6 @@ import re
 from lxml import etree
 
 from .. import style
-from ..columns import BY_KEY
 from ..markup import char_width
 from ..vocabulary import CELL_PREFIX, VOCABULARY, Kind, element_of, word_styles
 from .styles import (
@@ -28,7 +27,7 @@ RUN_STYLES = word_styles(Kind.RUN)  # class → named Word character style
 VERTICAL = {"sub": "subscript", "sup": "superscript"}
 TAB_BEFORE = {e.name for e in VOCABULARY.values() if e.tab_before}  # placed by tab stops
 _SPACES = re.compile(r"\s+")
-_WIDTH = re.compile(r"width:\s*([\d.]+)mm")
+_WIDTH = re.compile(r"width:\s*([\d.]+)(mm|%)")
 
 
 def classes(node) -> set[str]:
@@ -133,10 +132,13 @@ _JC = {"justify": "both", "left": "left", "center": "center", "right": "right"}
 _VALIGN = {"top": "top", "middle": "center", "bottom": "bottom"}
 
 
-def cell_alignment(marks: set[str]) -> tuple[str, str]:
-    """(w:jc, w:vAlign) of a table cell, from its column's declaration."""
-    column = next((BY_KEY[m[len(CELL_PREFIX):]] for m in sorted(marks)
-                   if m.startswith(CELL_PREFIX)), None)
+def cell_alignment(td, columns: dict) -> tuple[str, str]:
+    """(w:jc, w:vAlign) of a table cell, from its column's declaration (a declared table's
+    cell carries its alignment itself)."""
+    if td.get("data-align"):
+        return _JC[td.get("data-align")], "center"
+    column = next((columns[m[len(CELL_PREFIX):]] for m in sorted(classes(td))
+                   if m.startswith(CELL_PREFIX) and m[len(CELL_PREFIX):] in columns), None)
     if column is None:
         return "center", "center"
     return _JC[column.align], _VALIGN[column.valign]
@@ -216,18 +218,22 @@ def _plain(items) -> str:
     return "".join(text for kind, text, _ in items if kind == "text")
 
 
-def column_widths(table) -> list[int]:
-    """The table's columns (its <col style="width: …mm">) in twips, the last taking up the
-    rounding to the landscape 版心's width."""
-    widths = [mm_twips(float(_WIDTH.search(col.get("style", "")).group(1)))
-              for col in table.iter("col")]
-    widths[-1] += LANDSCAPE.text_width - sum(widths)
+def column_widths(table, text_width: int) -> list[int]:
+    """The table's columns (its <col style="width: …mm"> or "…%") in twips, the last taking
+    up the rounding to the 版心's width."""
+    widths = []
+    for col in table.iter("col"):
+        value, unit = _WIDTH.search(col.get("style", "")).groups()
+        widths.append(mm_twips(float(value)) if unit == "mm"
+                      else round(float(value) / 100 * text_width))
+    widths[-1] += text_width - sum(widths)
     return widths
 
 
-def checklist(table) -> etree._Element:
-    """table.checklist as a Word table: head row repeating, rows whole, groups merged."""
-    widths = column_widths(table)
+def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> etree._Element:
+    """A table as a Word table: head row repeating, rows whole, groups merged; `columns` are
+    the declared columns by key, for each cell's alignment."""
+    widths = column_widths(table, text_width)
     tbl = el("w:tbl", None, el("w:tblPr", None,
                                el("w:tblStyle", dict(val=IDS["清单表格"])),
                                el("w:tblW", dict(w=sum(widths), type="dxa")),
@@ -251,7 +257,7 @@ def checklist(table) -> etree._Element:
                 content = [paragraph(tokens(td) if first else [], "表格文字")]
                 cells.append(_cell(width[0], content, merge="restart" if first else "continue"))
             else:
-                jc, valign = cell_alignment(marks)
+                jc, valign = cell_alignment(td, columns)
                 cells.append(_cell(width[0], paragraphs_split(tokens(td), "表格文字",
                                                               jc=dict(val=jc)), valign))
         tbl.append(_row(cells, whole="may-break" not in classes(tr)))

@@ -223,7 +223,9 @@ IDS = {
     "附件说明": "AttachmentNote", "署名": "Signer", "成文日期": "SignDate",
     "附件标签": "AttachmentLabel", "附件标题": "AttachmentTitle", "表格文字": "TableText",
     "表头": "TableHead", "版记": "EndMatter", "页码": "PageNumber", "名单标题": "ListTitle",
-    "清单表格": "ChecklistTable",
+    "清单表格": "ChecklistTable", "三级标题": "Heading3", "三级标题加粗": "Heading3Bold",
+    "四级标题": "Heading4", "附件说明首项": "AttachmentNoteFirst",
+    "附件说明续项": "AttachmentNoteMore",
 }
 TABLE_RULE = round(style.TABLE_RULE_PT * 8)  # w:sz is in eighths of a point
 # top, left, bottom, right: the PDF's cell padding (2 pt, 1.5 pt); on the right also the
@@ -250,6 +252,8 @@ def build_styles(layout: Layout) -> list[etree._Element]:
     # 7.4.3: 4号, or smaller where 印发机关 and 印发日期 would not share a line; in half points
     end_size = math.floor(layout.end_matter_pt * 2)
     end_indent = round(end_size * 10 * s.END_MATTER_INDENT_CHARS)  # in twips
+    note = s.PARAGRAPH_INDENT_CHARS + s.ATTACHMENT_LEAD_CHARS  # where attachment names start
+    number = s.ATTACHMENT_NUMBER_CHARS
     body = dict(rFonts=fonts("body"), spacing=dict(val=s.DOCX_CHAR_SPACING_TWIPS),
                 sz=dict(val=body_pt), szCs=dict(val=body_pt))
     loose = dict(snapToGrid=OFF, spacing=dict(val=0))  # type off the grid keeps its own width
@@ -281,12 +285,26 @@ def build_styles(layout: Layout) -> list[etree._Element]:
                ppr=dict(ind=indent(), jc=_jc("主送机关"))),
         _style("character", b["一级标题"], "一级标题", based_on="DefaultParagraphFont",
                rpr=dict(rFonts=fonts("heading"))),
-        _style("paragraph", b["二级标题"], "二级标题", based_on="Normal", follow=b["正文"],
-               ppr=dict(keepNext={}), rpr=dict(rFonts=fonts("kai"))),
-        # 附件：name, wrapped lines aligned under the name's first character
+        _style("character", b["二级标题"], "二级标题", based_on="DefaultParagraphFont",
+               rpr=dict(rFonts=fonts("kai"))),
+        _style("character", b["三级标题"], "三级标题", based_on="DefaultParagraphFont",
+               rpr=dict(rFonts=fonts("body"))),
+        _style("character", b["三级标题加粗"], "三级标题加粗", based_on="DefaultParagraphFont",
+               rpr=dict(rFonts=fonts("body"), b={}, bCs={})),
+        _style("character", b["四级标题"], "四级标题", based_on="DefaultParagraphFont",
+               rpr=dict(rFonts=fonts("body"))),
+        # 附件：name, wrapped lines aligned under the name's first character; of several,
+        # 「附件：1.」 then a tab to the names' column, later numbers under the first
         _style("paragraph", b["附件说明"], "附件说明", based_on="Normal", follow=b["正文"],
-               ppr=dict(spacing=spacing(before=LINE), ind=indent(left=5, hanging=3),
-                        jc=_jc("附件说明"))),
+               ppr=dict(spacing=spacing(before=LINE), jc=_jc("附件说明"), ind=indent(
+                   left=note, hanging=s.ATTACHMENT_LEAD_CHARS))),
+        _style("paragraph", b["附件说明首项"], "附件说明首项", based_on="Normal",
+               follow=b["附件说明续项"], ppr=dict(
+                   keepNext={}, spacing=spacing(before=LINE), jc=_jc("附件说明首项"), ind=indent(
+                       left=note + number, hanging=s.ATTACHMENT_LEAD_CHARS + number))),
+        _style("paragraph", b["附件说明续项"], "附件说明续项", based_on="Normal",
+               follow=b["附件说明续项"], ppr=dict(keepNext={}, jc=_jc("附件说明续项"), ind=indent(
+                   left=note + number, hanging=number))),
         _style("paragraph", b["署名"], "署名", based_on="Normal", follow=b["成文日期"],
                ppr=dict(keepNext={}, spacing=spacing(before=LINE),
                         ind=indent(left=signed.name_indent), jc=_jc("署名"))),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 
 import lxml.html
@@ -9,7 +10,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from .. import style
-from ..vocabulary import Kind, Page, UnknownElement, element_of, page_of
+from ..vocabulary import Kind, Page, UnknownElement, element_of, keeps_with_next, page_of
 from .blocks import (
     checklist,
     classes,
@@ -49,7 +50,7 @@ def render_docx(html: str, context: dict) -> bytes:
     layout = context["layout"]
     install_styles(document, layout)
     configure_settings(document)
-    writer = _Writer(document, layout)
+    writer = _Writer(document, layout, {s.column.key: s.column for s in context["columns"]})
     for node in tree.body.iter("section"):
         writer.section(node)
     writer.close()
@@ -73,11 +74,12 @@ def head_gap(layout) -> int:
 class _Writer:
     """Appends Word blocks to the body, section by section of the HTML."""
 
-    def __init__(self, document, layout):
+    def __init__(self, document, layout, columns: dict):
         self.body = document.element.body
         for child in list(self.body):
             self.body.remove(child)
         self.layout = layout
+        self.columns = columns  # the checklist's columns by key, for cell alignment
         self.document = document
         # footers: page numbers, odd pages right and even pages left
         self.numbered = _footer_pair(document, lambda side: [_page_number(side)])
@@ -115,13 +117,16 @@ class _Writer:
             element = element_of(classes(child), tag=child.tag, text=child.text_content())
             kind = element.kind if element else None
             if kind is Kind.TABLE:
-                self._add(checklist(child))
+                page = LANDSCAPE if self.kind is Page.LANDSCAPE else PORTRAIT
+                self._add(checklist(child, self.columns, page.text_width))
             elif kind is Kind.FOOTER:
                 self.end_matter = end_matter(child)
             elif kind is Kind.RULE:
                 self._red_rule()
             elif kind is Kind.PARAGRAPH:
                 ppr, self.pending = self.pending, {}
+                if keeps_with_next(classes(child)):
+                    ppr["keepNext"] = {}
                 before = child.getprevious()
                 if before is not None and "head" in classes(before):
                     ppr["spacing"] = dict(before=head_gap(self.layout))
@@ -142,7 +147,9 @@ class _Writer:
         """The first paragraph of an HTML section carries its data-bookmark (通知, 附件…)."""
         if self.bookmark:
             self.bookmarks += 1
-            p.insert(1, el("w:bookmarkStart", dict(id=self.bookmarks, name=self.bookmark)))
+            # Word takes a bookmark name of at most 40 letters, digits and _
+            name = re.sub(r"\W", "_", self.bookmark)[:40]
+            p.insert(1, el("w:bookmarkStart", dict(id=self.bookmarks, name=name)))
             p.append(el("w:bookmarkEnd", dict(id=self.bookmarks)))
             self.bookmark = None
         return p
