@@ -97,7 +97,8 @@ def validate(content_dir: Path | None) -> None:
         click.echo(f"  warning: {warning}")
 
 
-@main.command(help="Build the notice and one task sheet per unit (PDF and DOCX) and the "
+@main.command(help="Build the notice and one task sheet per unit "
+              f"({labels(document_writers())}) and the "
               "responsibility matrix into OUT/<year>/, listed in OUT/<year>/manifest.json.\n"
               + EXIT_HELP)
 @content_option

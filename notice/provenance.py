@@ -80,9 +80,10 @@ def tool_identity() -> dict:
     """The tool's version, and a hash of its code and templates: the layout can change while
     the version number stays the same."""
     digest = hashlib.sha256()
+    # every module, those of subpackages (notice/docx/) too
     files = sorted(PACKAGE.rglob("*.py")) + sorted(p for p in TEMPLATES.glob("*") if p.is_file())
     for path in files:
-        digest.update(f"{path.parent.name}/{path.name}\0".encode())
+        digest.update(f"{path.relative_to(PACKAGE.parent).as_posix()}\0".encode())
         digest.update(path.read_bytes())
     try:
         version = metadata.version(TOOL)

@@ -83,6 +83,8 @@ def archival_suffixes() -> frozenset[str]:
 
 
 def labels(writers: tuple[Writer, ...]) -> str:
-    """"PDF and DOCX", "PDF, DOCX and TXT"."""
+    """The formats named for a reader: "PDF", "PDF and DOCX", "PDF, DOCX and TXT"."""
     names = [w.label for w in writers]
-    return " and ".join(filter(None, (", ".join(names[:-1]), names[-1]))) if names else ""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from notice.cli import main
+from notice.markup import line_column
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT_2021 = REPO / "content" / "2021"
@@ -32,9 +33,7 @@ def locate(text: str, needle: str, *, after: str | None = None) -> Spot:
         start = text.index(after)
     index = text.find(needle, start)
     assert index >= 0, f"{needle!r} not found"
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return Spot(line, column)
+    return Spot(*line_column(text, index))
 
 
 class ContentCopy:

@@ -1,14 +1,14 @@
 """Content mutated at random ends in success or in located problems, never in a traceback.
 
-Hypothesis damages a copy of content/2021 the way hand editing and pasting from Word do — in
-the YAML text (lines deleted, doubled, re-indented, cut short; odd characters, escapes, tabs,
-deep brackets pasted anywhere) and in the data (wrong types, missing and extra keys, huge
-strings, control characters, lone surrogates, right-to-left marks, combining characters,
-emoji, deep nesting, empty lists) — and runs `validate`. It must exit 0, or exit 1 with every
-line of its output a `file:line:column: where: what` problem and the summary line last. When
-the content is valid, every stage up to the HTML (load, sheets, fonts, coverage, templates)
-must run through, and the HTML holds only the tags of the semantic vocabulary: content never
-becomes markup.
+Hypothesis damages a copy of the small fixture year (tests/fixtures/small/2023) the way hand
+editing and pasting from Word do — in the YAML text (lines deleted, doubled, re-indented, cut
+short; odd characters, escapes, tabs, deep brackets pasted anywhere) and in the data (wrong
+types, missing and extra keys, huge strings, control characters, lone surrogates, right-to-left
+marks, combining characters, emoji, deep nesting, empty lists) — and runs `validate`. It must
+exit 0, or exit 1 with every line of its output a `file:line:column: where: what` problem and
+the summary line last. When the content is valid, every stage up to the HTML (load, sheets,
+fonts, coverage, templates) must run through, and the HTML holds only the tags of the semantic
+vocabulary: content never becomes markup.
 
 The runs are derandomised (the same examples on every run) and marked `fuzz`; CI runs them
 with the rest (`python3 -m pytest -m "not fuzz"` leaves them out while iterating).
@@ -26,7 +26,7 @@ import shutil
 import pytest
 import yaml
 from click.testing import CliRunner
-from helpers import CONTENT_2021
+from helpers import SMALL
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -39,10 +39,9 @@ from notice.sheets import load_sheet_text, make_sheets
 
 pytestmark = pytest.mark.fuzz
 
-ORIGINAL = {name: (CONTENT_2021 / name).read_text(encoding="utf-8") for name in FILES}
-# The checklist is long and YAML is slow to read: its first three indicators (with and without
-# sub-indicators and their own targets) stand for the rest, and the runs start from them.
-ORIGINAL["checklist.yaml"] = ORIGINAL["checklist.yaml"].split("          - number: 14")[0]
+# YAML is slow to read: three indicators (with and without sub-indicators and their own
+# targets) and three units stand for a year's content, and the runs start from them.
+ORIGINAL = {name: (SMALL / name).read_text(encoding="utf-8") for name in FILES}
 TREES = {name: yaml.safe_load(text) for name, text in ORIGINAL.items()}
 
 # examples a test (two tests); FUZZ_EXAMPLES=20000 for a longer hunt
@@ -51,7 +50,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
 
-LOCATED = re.compile(r"^(?P<file>/\S*?/2021/(?P<name>[a-z]+\.yaml))"
+LOCATED = re.compile(r"^(?P<file>/\S*?/[0-9]{4}/(?P<name>[a-z]+\.yaml))"
                      r"(?::(?P<line>[1-9][0-9]*):(?P<column>[1-9][0-9]*))?: (?P<what>\S.*)$")
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 SUMMARY = re.compile(r"^[1-9][0-9]* problems? in the content; nothing was written\.$")
@@ -194,10 +193,9 @@ def _mutate_data(data, text: str, name: str) -> str:
 
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fuzz") / "2021"
-    shutil.copytree(CONTENT_2021, folder)
-    (folder / "checklist.yaml").write_text(ORIGINAL["checklist.yaml"], encoding="utf-8")
-    load_content(folder)  # the shortened content is valid
+    folder = tmp_path_factory.mktemp("fuzz") / SMALL.name
+    shutil.copytree(SMALL, folder)
+    load_content(folder)  # the starting point is valid
     return folder
 
 

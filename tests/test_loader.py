@@ -8,8 +8,9 @@ import pytest
 
 from notice.content import load_content
 from notice.errors import EXIT_CONTENT, ContentError, Problem
-from notice.markup import markup_problem, plain, split_markup
+from notice.markup import char_width, line_column, markup_problem, plain, split_markup, text_width
 from notice.model import Deadline
+from notice.numerals import chinese_number, is_ordinal
 from notice.schema import suggest
 
 UNITS = ["市林业局", "市住房和城乡建设局", "市水利局", "市公安局", "市生态环境局"]
@@ -115,3 +116,25 @@ def test_one_idle_recipient_is_worded_in_the_singular(content):
     loaded = load_content(content.folder)
     assert len(loaded.units.recipients) == 17
     assert loaded.warnings[0] == "1 recipient has no assignment: 市中级人民法院"
+
+
+@pytest.mark.parametrize("n, written", [(1, "一"), (9, "九"), (10, "十"), (12, "十二"),
+                                        (20, "二十"), (21, "二十一"), (99, "九十九")])
+def test_chinese_numbers(n, written):
+    assert chinese_number(n) == written
+    assert is_ordinal(written)
+
+
+def test_an_ordinal_is_written_in_chinese_numerals_only():
+    assert not is_ordinal("2") and not is_ordinal("二)") and not is_ordinal("零")
+
+
+def test_widths_count_latin_letters_and_digits_half():
+    assert text_width("PM2.5浓度") == 2.5 + 2
+    assert [char_width(ch) for ch in "a１「"] == [0.5, 1, 1]
+
+
+def test_line_column_counts_characters_from_one():
+    text = "一二\n三四五\n"
+    assert [line_column(text, i) for i in (0, 1, 3, 5, 7)] == [(1, 1), (1, 2), (2, 1), (2, 3),
+                                                              (3, 1)]
