@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -34,7 +35,8 @@ def latest_folder(root: Path = Path("content")) -> Path:
     years = sorted((p for p in root.glob("[0-9][0-9][0-9][0-9]") if p.is_dir()),
                    key=lambda p: p.name)
     if not years:
-        raise ContentError([Problem(str(root), 0, 0, "", "no year folder (such as 2021) here")])
+        raise ContentError([Problem(str(root), 0, 0, "", "no year folder (such as "
+                                    f"{dt.date.today().year}) here")])
     return years[-1]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from helpers import run
 
@@ -93,7 +95,7 @@ def test_no_year_folder(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert result.stderr.splitlines() == [
-        "content: no year folder (such as 2021) here",
+        f"content: no year folder (such as {datetime.date.today().year}) here",
         "1 problem in the content; nothing was written.",
     ]
 

@@ -29,14 +29,16 @@ TOP, LEFT = 37.0, 28.0  # mm: the 版心's top and left edges
 def plan(tmp_path_factory):
     out = tmp_path_factory.mktemp("plan")
     result = build(PLAN, out)
-    return result, pdfplumber.open(result.root / "notice.pdf")
+    with pdfplumber.open(result.root / "notice.pdf") as pdf:
+        yield result, pdf
 
 
 @pytest.fixture(scope="module")
 def grid(tmp_path_factory):
     out = tmp_path_factory.mktemp("grid")
     result = build(GRID, out)
-    return result, pdfplumber.open(result.root / "notice.pdf")
+    with pdfplumber.open(result.root / "notice.pdf") as pdf:
+        yield result, pdf
 
 
 def _lines(page) -> list[dict]:
@@ -178,14 +180,14 @@ def test_the_plan_docx_is_valid_and_paginates_as_the_pdf(plan, tmp_path):
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
                    check=True, capture_output=True, timeout=180)
-    lo = pdfplumber.open(tmp_path / "notice.pdf")
-    assert abs(len(lo.pages) - len(pdf.pages)) <= 1
-    text = "".join(p.extract_text() or "" for p in lo.pages).replace(" ", "")
+    with pdfplumber.open(tmp_path / "notice.pdf") as lo:
+        assert abs(len(lo.pages) - len(pdf.pages)) <= 1
+        text = "".join(p.extract_text() or "" for p in lo.pages).replace(" ", "")
+        page, first = _line(lo, "附件：1.")
+        _p, second = _line(lo, "2.校园")
     for part in ("（一）消防安全", "1.全面检查消防设施。", "附件：1.校园安全隐患排查要点",
                  "附件2", "校园安全隐患排查情况统计表", "县第一中学、县第二中学、县实验小学。"):
         assert part in text, part
-    page, first = _line(lo, "附件：1.")
-    _p, second = _line(lo, "2.校园")
     assert abs(second["x0"] - first["chars"][3]["x0"]) < 1.5  # 「2.」 under 「1.」
 
 
