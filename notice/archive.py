@@ -5,18 +5,16 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
-import fcntl
 import json
-import multiprocessing.util
 import os
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import lock
 from .checks import check_build
 from .content import load_content
 from .errors import EXIT_BUSY, NoticeError
@@ -120,49 +118,13 @@ def _count(manifest: dict | None) -> int:
 def _year_lock(year_folder: Path, year: int, wait: float,
                waiting: Callable[[], None] | None) -> Iterator[None]:
     """Hold OUT/archive/<year>/.lock: a second archiver waits up to `wait` seconds."""
-    year_folder.mkdir(parents=True, exist_ok=True)
-    lock = _Lock(os.open(year_folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644))
-    try:
-        deadline = time.monotonic() + wait
-        while not lock.take():
-            if time.monotonic() >= deadline:
-                raise ArchiveBusy(
-                    f"another archive of {year} is still running (it holds "
-                    f"{year_folder / LOCK_FILE}); waited {wait:g} s; try again when it has "
-                    "finished")
-            if waiting is not None:
-                waiting()
-                waiting = None
-            time.sleep(0.2)
-        # rendering workers are forked: they must not keep the lock alive if we die
-        multiprocessing.util.register_after_fork(lock, _Lock.forget)
+    def busy() -> ArchiveBusy:
+        return ArchiveBusy(f"another archive of {year} is still running (it holds "
+                           f"{year_folder / LOCK_FILE}); waited {wait:g} s; try again when it "
+                           "has finished")
+
+    with lock.held(year_folder / LOCK_FILE, wait, busy, waiting):
         yield
-    finally:
-        lock.release()
-
-
-class _Lock:
-    """An flock on an open file; a forked child closes its copy without releasing ours."""
-
-    def __init__(self, fd: int):
-        self.fd: int | None = fd
-
-    def take(self) -> bool:
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def forget(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-    def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing the file releases the lock
-            self.fd = None
 
 
 # -- building a version -----------------------------------------------------------------------

@@ -20,6 +20,10 @@ nothing is written); 2 the command line is wrong; 3 a fault of the tool or the m
 (disk full, permission denied); 130 interrupted with Ctrl-C (nothing half-written is left).
 """
 
+BUSY_HELP = """
+Build only: 5 another build into the same output folder held its lock for longer than --wait.
+"""
+
 content_option = click.option(
     "--content", "content_dir", type=click.Path(path_type=Path), default=None,
     help="A year's content folder (default: the latest year under content/).")
@@ -52,6 +56,13 @@ def _guarded(command):
     return run
 
 
+def _waiting_for(what: str):
+    def waiting() -> None:
+        click.echo(f"another {what} into this output folder is running; waiting for it to "
+                   "finish…", err=True)
+    return waiting
+
+
 def _load(content_dir: Path | None):
     return load_content(content_dir if content_dir is not None else latest_folder())
 
@@ -80,8 +91,9 @@ def validate(content_dir: Path | None) -> None:
 
 
 @main.command(help="Build the notice and one task sheet per unit (PDF and DOCX) and the "
-              "responsibility matrix into OUT/<year>/, listed in OUT/<year>/manifest.json.\n"
-              + EXIT_HELP)
+              "responsibility matrix into OUT/<year>/, listed in OUT/<year>/manifest.json. "
+              "The set is switched in one step: a reader, or a build that is killed, sees the "
+              "old set or the new one, never a mix.\n" + EXIT_HELP + BUSY_HELP)
 @content_option
 @out_option
 @click.option("--unit", "units", multiple=True, metavar="NAME",
@@ -93,9 +105,11 @@ def validate(content_dir: Path | None) -> None:
                    "page_number). Repeatable.")
 @click.option("--no-cache", is_flag=True,
               help="Lay every document out again, even those unchanged since the last build.")
+@click.option("--wait", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              help="Seconds to wait while another build writes into the same --out.")
 @_guarded
 def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs: int | None,
-          fonts: tuple[str, ...], no_cache: bool) -> None:
+          fonts: tuple[str, ...], no_cache: bool, wait: float) -> None:
     from .build import build as run_build
 
     overrides = {}
@@ -120,7 +134,7 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
 
     try:
         result = run_build(folder, out_dir, overrides, list(units), jobs, advance,
-                           use_cache=not no_cache)
+                           use_cache=not no_cache, wait=wait, waiting=_waiting_for("build"))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -150,10 +150,11 @@ def write_manifest(root: Path, year: int, written: list[Written], keep_others: b
     write are kept when the file is still there.
     """
     entries = {w.path: w.as_dict() for w in written}
-    previous = root / "manifest.json"
+    base = getattr(staging, "folder", root)  # a draft (notice/publish.py) holds its own set
+    previous = base / "manifest.json"
     if keep_others and previous.is_file():
         for entry in json.loads(previous.read_text(encoding="utf-8")).get("files", []):
-            if entry["path"] not in entries and (root / entry["path"]).is_file():
+            if entry["path"] not in entries and (base / entry["path"]).is_file():
                 entries[entry["path"]] = entry
     manifest = dict(year=year, files=[entries[p] for p in sorted(entries)])
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"

@@ -173,7 +173,7 @@ def test_the_manifest_lists_files_content_fonts_and_versions(history):
         assert entry["sha256"] == __import__("hashlib").sha256(data).hexdigest()
     assert files["notice.pdf"]["kind"] == "notice"
     assert files["responsibilities.xlsx"]["kind"] == "matrix"
-    assert files["sheets/027-市林业局.pdf"]["unit"] == "市林业局"
+    assert files["sheets/市林业局.pdf"]["unit"] == "市林业局"
     assert files["content/checklist.yaml"]["kind"] == "content"
     sources = manifest["sources"]
     assert [c["path"] for c in sources["content"]] == [
@@ -235,13 +235,13 @@ def test_verify_names_an_altered_file(copy):
 def test_verify_names_missing_and_added_files(copy):
     sheets = copy / "v002" / "sheets"
     sheets.chmod(0o755)
-    (sheets / "027-市林业局.docx").unlink()
+    (sheets / "市林业局.docx").unlink()
     (copy / "v002").chmod(0o755)
     (copy / "v002" / "notes.txt").write_text("added later\n", encoding="utf-8")
     result = run("archive", "verify", "v002", "--out", str(copy.parent.parent))
     assert result.exit_code == 4
     assert result.stdout.splitlines() == ["v002: 2 files do not match the manifest",
-                                          "  missing: sheets/027-市林业局.docx",
+                                          "  missing: sheets/市林业局.docx",
                                           "  added: notes.txt"]
     assert result.stderr.splitlines() == [
         "Error: 1 of 1 versions of 2021 do not match their manifests: v002"]
