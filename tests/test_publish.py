@@ -8,6 +8,7 @@ The layout engines are replaced by fast stand-ins where only the files matter.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import subprocess
@@ -268,3 +269,42 @@ def test_the_private_temporary_folder_holds_the_font_folders(tmp_path, monkeypat
         assert Path(config._folder).parent == folder and any(Path(config._folder).iterdir())
     assert not folder.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the cache proves itself ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("damage", ["truncated", "hash missing", "emptied"])
+def test_a_damaged_cache_entry_is_laid_out_again_not_published(content, monkeypatch, damage):
+    rendered = []
+
+    def fake_pdf(html, css, fonts, **options):
+        rendered.append(len(html))
+        return f"%PDF {len(html)} ".encode() * 50
+
+    monkeypatch.setattr(notice.build, "render_pdf", fake_pdf)
+    monkeypatch.setattr(notice.docx_writer, "render_docx",
+                        lambda html, context: f"DOCX {len(html)}".encode())
+
+    def build():
+        rendered.clear()
+        result = CliRunner().invoke(main, ["build", "--content", "2021", "--out", "OUT",
+                                           "--jobs", "1"])
+        assert result.exit_code == 0, result.output
+        return _files(Path("OUT/2021"))
+
+    fresh = build()
+    assert len(rendered) == 24 and build() == fresh and rendered == []
+    entries = sorted(Path("OUT/.cache").rglob("*.pdf"))
+    assert len(entries) == 24
+    victim = entries[5]
+    if damage == "truncated":
+        victim.write_bytes(victim.read_bytes()[:100])
+    elif damage == "hash missing":
+        victim.with_name(victim.name + ".sha256").unlink()
+    else:
+        victim.write_bytes(b"")
+    assert build() == fresh  # every file as a fresh build makes it
+    assert len(rendered) == 1
+    manifest = json.loads(fresh["manifest.json"])
+    assert all(hashlib.sha256(fresh[e["path"]]).hexdigest() == e["sha256"]
+               for e in manifest["files"])
