@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import RenderCache, font_fingerprint, render_key
-from .checks import check_build
-from .content import load_content
+from .checks import load_and_check
 from .errors import NoticeError
 from .fonts import FontSet
 from .matrix import render_matrix
@@ -65,8 +64,7 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     CSS, fonts and code are unchanged since an earlier build comes from OUT/.cache.
     """
     # load and check everything before anything is written
-    content = load_content(content_dir)
-    _text, sheets, fonts = check_build(content, font_overrides, units)
+    content, _text, sheets, fonts = load_and_check(content_dir, font_overrides, units)
     given = root is not None
     root = Path(root) if given else Path(out_dir) / str(content.year)
     result = BuildResult(content, fonts, root)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import errors
-from .checks import check_build
+from .checks import load_and_check
 from .content import latest_folder, load_content
 from .model import ROLE_LEAD
 from .style import FONT_ROLES
@@ -77,8 +77,9 @@ def main() -> None:
 @content_option
 @_guarded
 def validate(content_dir: Path | None) -> None:
-    content = _load(content_dir)
-    check_build(content)  # the letters' text and the fonts, as build checks them
+    # the content, the letters' text and the fonts, as build checks them, in one pass
+    content, _text, _sheets, _fonts = load_and_check(
+        content_dir if content_dir is not None else latest_folder())
     by_unit = content.assignments_by_unit()
     indicators = content.checklist.indicators
     click.echo(f"{content.folder}: valid — {content.notice.doc_number}")
@@ -173,8 +174,9 @@ def units(content_dir: Path | None) -> None:
 from .archive import LOCK_WAIT  # noqa: E402 - kept with the commands that use it
 
 ARCHIVE_EXIT_HELP = EXIT_HELP + """
-Archive only: 4 an archived version no longer matches its manifest (archive verify); 5 another
-archive of the same year held the lock for longer than --wait.
+Archive only: 4 an archived version is not as it was archived: a file, a manifest, the chain of
+versions, a signature or a read-only mode (archive verify; archive refuses to add to a damaged
+year); 5 another archive of the same year held the lock for longer than --wait.
 """
 
 
@@ -190,13 +192,18 @@ archive of the same year held the lock for longer than --wait.
               help="Documents rendered at once (default: the number of cores).")
 @click.option("--wait", type=click.FloatRange(min=0), default=LOCK_WAIT, show_default=True,
               help="Seconds to wait while another clerk archives the same year.")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The office's private key (from `archive keygen`): the new "
+              "version's manifest is signed with it. Default: the file named by $NOTICE_KEY; "
+              "without either, the version is not signed.")
 @click.pass_context
 @_guarded
 def archive(ctx: click.Context, content_dir: Path | None, out_dir: Path, jobs: int | None,
-            wait: float) -> None:
+            wait: float, key_file: Path | None) -> None:
     from .archive import archive as run_archive
+    from .signing import key_path
 
-    ctx.obj = dict(out_dir=out_dir)
+    ctx.obj = dict(out_dir=out_dir, key_file=key_file)
     if ctx.invoked_subcommand is not None:
         return
 
@@ -205,10 +212,12 @@ def archive(ctx: click.Context, content_dir: Path | None, out_dir: Path, jobs: i
                    err=True)
 
     folder = content_dir if content_dir is not None else latest_folder()
-    done = run_archive(folder, out_dir, jobs=jobs, wait=wait, waiting=waiting)
+    key = key_path(key_file)
+    done = run_archive(folder, out_dir, jobs=jobs, wait=wait, waiting=waiting, key_file=key)
     if done.created:
+        signed = ", signed" if key is not None else ""
         click.echo(f"archived {done.year} as {done.version} in {done.folder} "
-                   f"({done.files} files, read-only)")
+                   f"({done.files} files, read-only{signed})")
         return
     latest = "" if done.version == done.latest else f"; the latest version is {done.latest}"
     click.echo(f"already archived: {done.year} as it stands is {done.version} ({done.folder})"
@@ -241,22 +250,43 @@ def archive_list(ctx: click.Context, out_dir: Path | None, year: int | None) -> 
 
 
 @archive.command("verify", help="Recompute every archived file's SHA-256 and name each file "
-                 "missing, added or altered (all versions, or the one named).\n"
+                 "missing, added or altered (all versions, or the one named); check that the "
+                 "versions run from v001 without a gap, each manifest names the one before it "
+                 "by its SHA-256, every file and folder is read-only, and each signature "
+                 "matches (with --key or $NOTICE_KEY, that it is the office's key).\n"
                  + ARCHIVE_EXIT_HELP)
 @click.argument("version", required=False)
 @_archive_out
 @_archive_year
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The office's public key (FILE.pub from `archive keygen`) or "
+              "its private key. Default: the file named by $NOTICE_KEY.")
 @click.pass_context
 @_guarded
 def archive_verify(ctx: click.Context, version: str | None, out_dir: Path | None,
-                   year: int | None) -> None:
+                   year: int | None, key_file: Path | None) -> None:
     from .archive_check import raise_if_damaged, report, verify, year_folder
+    from .signing import key_path
 
     folder = year_folder(out_dir or ctx.obj["out_dir"], year)
-    checked = verify(folder, version)
-    for line in report(checked):
+    verified = verify(folder, version, key_path(key_file or ctx.obj.get("key_file")))
+    for line in report(verified):
         click.echo(line)
-    raise_if_damaged(folder, checked)
+    raise_if_damaged(folder, verified)
+
+
+@archive.command("keygen", help="Make the office's key pair for signing archived versions: "
+                 "FILE (the private key, readable by you only; keep it safe and give it to "
+                 "`archive --key`) and FILE.pub (the public key, for whoever verifies). An "
+                 "existing file is never overwritten.\n" + ARCHIVE_EXIT_HELP)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_guarded
+def archive_keygen(file: Path) -> None:
+    from .signing import generate
+
+    private, public = generate(file)
+    click.echo(f"wrote {private} (private: keep it; archive --key {private} signs with it)")
+    click.echo(f"wrote {public} (public: archive verify --key {public} checks signatures)")
 
 
 @main.command("new-year", help=(

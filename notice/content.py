@@ -69,8 +69,11 @@ def load_content(folder: Path) -> Content:
             sound.add(name)
     # Cross-file checks run whenever their inputs could be read, alongside other faults.
     cross = Reader(_display(folder / "checklist.yaml"))
-    if "units.yaml" in sound and "checklist.yaml" in parts:
-        _check_unit_names(cross, parts["checklist.yaml"][1], parts["units.yaml"])
+    # units.yaml with problems of its own still names units: every text in it counts as a
+    # name, so that a unit whose entry is wrong is not also reported as unknown
+    if parts.get("units.yaml") is not None and "checklist.yaml" in parts:
+        named = set() if "units.yaml" in sound else _texts_in(nodes["units.yaml"])
+        _check_unit_names(cross, parts["checklist.yaml"][1], parts["units.yaml"], named)
     problems += cross.problems
     notice: Notice | None = parts.get("notice.yaml")
     year = notice.doc_number.year if notice and notice.doc_number else None
@@ -260,12 +263,22 @@ def _read_indicator(r: Reader, node, domain: str, task: str, refs: list) -> Indi
     )
 
 
-def _check_unit_names(r: Reader, refs, units: Units) -> None:
+def _texts_in(node) -> set[str]:
+    if isinstance(node, yaml.ScalarNode):
+        return {str(node.value).strip()}
+    if isinstance(node, yaml.MappingNode):
+        return set().union(*(_texts_in(value) for _key, value in node.value))
+    if isinstance(node, yaml.SequenceNode):
+        return set().union(*(_texts_in(item) for item in node.value))
+    return set()
+
+
+def _check_unit_names(r: Reader, refs, units: Units, also_known: set[str] = frozenset()) -> None:
     """Every lead or responsible unit must be a known unit or collective."""
-    known = units.names()
+    known = set(units.names()) | also_known
     for unit_node, where, name in refs:
         if name not in known:
-            hint = suggest(name, known)
+            hint = suggest(name, units.names())
             meant = f' (did you mean "{hint}"?)' if hint else " (add it to units.yaml if it is new)"
             r.fail(unit_node, where, f'"{name}" is not a known unit{meant}')
 
