@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from pathlib import Path
@@ -32,6 +33,9 @@ out_option = click.option(
     show_default=True, help="Where the documents are written.")
 
 
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+
+
 def _guarded(command):
     """Turn an unexpected fault into one plain sentence and exit status 3, not a traceback."""
     @functools.wraps(command)
@@ -48,7 +52,9 @@ def _guarded(command):
             click.echo("Interrupted; nothing half-written was left behind.", err=True)
             sys.exit(130)
         except OSError as exc:
-            raise errors.OutputError(f"cannot write: {exc.strerror or exc} "
+            # a full or read-only disk is a write; a denied or vanished file may be a read
+            verb = "write" if exc.errno in _WRITE_ERRNOS else "read or write"
+            raise errors.OutputError(f"cannot {verb}: {exc.strerror or exc} "
                                      f"({exc.filename or 'unknown file'})") from None
         except Exception as exc:  # noqa: BLE001 - the last line of defence for a clerk
             raise errors.NoticeError(f"internal error ({type(exc).__name__}: {exc}); "

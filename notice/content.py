@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from . import limits
 from .errors import ContentError, Problem
 from .model import (
     CONSTRAINT_KINDS,
@@ -300,6 +301,10 @@ def _read_units(r: Reader, node) -> Units | None:
             r.fail(node, where, f"holds {len(text)} characters; a unit's name holds at most "
                    f"{UNIT_NAME_LIMIT}")
             return None
+        invisible = limits.name_problem(text) if text is not None else None
+        if invisible:
+            r.fail(node, where, invisible)
+            return None
         return text
 
     def unit(item, where: str) -> Unit | None:
@@ -373,5 +378,7 @@ def _with_warnings(content: Content) -> Content:
     if outside:
         warnings.append(f"assigned but not on the {content.units.recipients_title}: "
                         f"{'、'.join(n for n in outside if n not in recipients)}")
+    warnings += limits.date_warnings(content.notice, [
+        (i.number, i.deadline) for i in content.checklist.indicators])
     return Content(content.folder, content.notice, content.workpoints, content.checklist,
                    content.units, content.files, content.spots, tuple(warnings))

@@ -85,7 +85,8 @@ class Staging:
         try:
             _write_beside(path, data, self._pending)
         except OSError as exc:
-            raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}; "
+            # named as it would be published, never by its temporary (.part) name
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}; "
                               "the outputs already there were left as they were") from None
 
     def __enter__(self) -> Staging:
