@@ -266,7 +266,8 @@ def _read_indicator(r: Reader, node, domain: str, task: str, refs: list) -> Indi
 
 def _texts_in(node) -> set[str]:
     if isinstance(node, yaml.ScalarNode):
-        return {str(node.value).strip()}
+        # an item indented too far runs on into the one above ("甲 - 乙"): both are names
+        return {str(node.value).strip()} | {p.strip() for p in str(node.value).split(" - ")}
     if isinstance(node, yaml.MappingNode):
         return set().union(*(_texts_in(value) for _key, value in node.value))
     if isinstance(node, yaml.SequenceNode):
