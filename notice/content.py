@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -266,8 +267,11 @@ def _read_indicator(r: Reader, node, domain: str, task: str, refs: list) -> Indi
 
 def _texts_in(node) -> set[str]:
     if isinstance(node, yaml.ScalarNode):
-        # an item indented too far runs on into the one above ("甲 - 乙"): both are names
-        return {str(node.value).strip()} | {p.strip() for p in str(node.value).split(" - ")}
+        # the name as meant, without the character it was refused for (a NUL, a lone
+        # surrogate…); an item indented too far runs on into the one above ("甲 - 乙")
+        value = str(node.value)
+        meant = "".join(c for c in value if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
+        return {text.strip() for whole in (value, meant) for text in (whole, *whole.split(" - "))}
     if isinstance(node, yaml.MappingNode):
         return set().union(*(_texts_in(value) for _key, value in node.value))
     if isinstance(node, yaml.SequenceNode):

@@ -11,9 +11,11 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -273,8 +275,9 @@ def test_the_private_temporary_folder_holds_the_font_folders(tmp_path, monkeypat
 
 # -- the cache proves itself ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("damage", ["truncated", "hash missing", "emptied"])
-def test_a_damaged_cache_entry_is_laid_out_again_not_published(content, monkeypatch, damage):
+def test_a_damaged_cache_entry_is_laid_out_again_not_published(content, monkeypatch):
+    """Three entries damaged three ways (truncated, emptied, its recorded hash gone): those
+    three documents are laid out again, and every file is as a fresh build makes it."""
     rendered = []
 
     def fake_pdf(html, css, fonts, **options):
@@ -296,15 +299,57 @@ def test_a_damaged_cache_entry_is_laid_out_again_not_published(content, monkeypa
     assert len(rendered) == 24 and build() == fresh and rendered == []
     entries = sorted(Path("OUT/.cache").rglob("*.pdf"))
     assert len(entries) == 24
-    victim = entries[5]
-    if damage == "truncated":
-        victim.write_bytes(victim.read_bytes()[:100])
-    elif damage == "hash missing":
-        victim.with_name(victim.name + ".sha256").unlink()
-    else:
-        victim.write_bytes(b"")
-    assert build() == fresh  # every file as a fresh build makes it
-    assert len(rendered) == 1
+    entries[3].write_bytes(entries[3].read_bytes()[:100])
+    entries[5].write_bytes(b"")
+    entries[7].with_name(entries[7].name + ".sha256").unlink()
+    assert build() == fresh
+    assert len(rendered) == 3
     manifest = json.loads(fresh["manifest.json"])
     assert all(hashlib.sha256(fresh[e["path"]]).hexdigest() == e["sha256"]
                for e in manifest["files"])
+
+
+# -- workers end with the build -------------------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"
+
+
+def test_workers_die_silently_with_a_killed_build(content, tmp_path):
+    """kill -9 of the build (or a closed terminal) ends its workers too: no worker keeps the
+    machine busy, none prints a BrokenPipe traceback, and the published set is untouched."""
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "build", "--content", str(content.folder),
+         "--out", str(tmp_path / "OUT"), "--jobs", "2", "--no-cache"],
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(workers := _children(process.pid)) < 2:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no workers"
+        time.sleep(0.02)
+    time.sleep(0.5)  # the workers are laying documents out
+    os.kill(process.pid, signal.SIGKILL)
+    # the workers hold the same stdout and stderr: both end only when every worker has ended
+    out, err = process.communicate(timeout=30)
+    assert err == "" and "Traceback" not in out
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived the build"
+        time.sleep(0.05)
+    assert not (tmp_path / "OUT" / "2021").exists()
