@@ -115,7 +115,10 @@ def _destination(out_dir: Path, year: int, publish: bool, units: list[str] | Non
         with Staging() as staging:
             yield staging
         return
-    keep = (lambda entry: entry.get("unit") is None or entry.get("unit") in working) \
+    # a partial build keeps the notice, the matrix and the letters of the other units that
+    # still have work (a rebuilt unit's old letter goes, whatever it was named)
+    keep = (lambda entry: entry.get("unit") is None
+            or (entry.get("unit") in working and entry.get("unit") not in units)) \
         if units else None
     with publishing(out_dir, year, keep, wait, waiting) as draft:
         yield draft

@@ -47,6 +47,9 @@ def latest_folder(root: Path = Path("content")) -> Path:
 def load_content(folder: Path) -> Content:
     """Read and check every file of a year's content; raise ContentError listing all faults."""
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ContentError([Problem(_display(folder), 0, 0, "", "is a file, not a folder; give "
+                                    "the year's content folder (such as content/2021)")])
     if not folder.is_dir():
         raise ContentError([Problem(_display(folder), 0, 0, "", "the content folder is missing")])
     problems: list[Problem] = []

@@ -63,7 +63,8 @@ def _write_beside(path: Path, data: bytes, pending: list | None = None) -> Path:
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            exc.filename = exc.filename or str(path)  # fsync and write do not name the file
+            # fsync and write do not name the file, and open names the temporary one
+            exc.filename = str(path)
         raise
     return tmp
 

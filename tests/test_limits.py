@@ -150,3 +150,12 @@ def test_a_read_error_is_not_called_a_write_error(content, monkeypatch):
     result = _validate()
     assert result.exit_code == 3
     assert result.stderr == "Error: cannot read or write: Permission denied (2021/notice.yaml)\n"
+
+
+def test_content_that_is_a_file_is_not_called_missing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("2021").write_text("not a folder", encoding="utf-8")
+    result = _validate()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "2021: is a file, not a folder; give the year's content folder (such as content/2021)")

@@ -353,3 +353,28 @@ def test_workers_die_silently_with_a_killed_build(content, tmp_path):
         assert time.monotonic() < deadline, "a worker outlived the build"
         time.sleep(0.05)
     assert not (tmp_path / "OUT" / "2021").exists()
+
+
+def test_letters_named_by_an_earlier_version_are_replaced_not_doubled(fake):
+    """A set an earlier version of the tool wrote (a plain folder, letters numbered by
+    position): `--unit` replaces that unit's numbered letter with the new name, a full build
+    renames them all."""
+    assert fake().exit_code == 0
+    real = Path("OUT/2021").resolve()
+    Path("OUT/2021").unlink()
+    real.rename("OUT/2021")
+    manifest_path = Path("OUT/2021/manifest.json")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for n, entry in enumerate(e for e in manifest["files"] if e["path"].startswith("sheets/")):
+        old = f"sheets/{n // 2:03d}-{entry['path'].removeprefix('sheets/')}"
+        Path("OUT/2021", entry["path"]).rename(Path("OUT/2021", old))
+        entry["path"] = old
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    result = fake("--unit", "市林业局")
+    assert result.exit_code == 0, result.output
+    letters = sorted(p.name for p in Path("OUT/2021/sheets").iterdir())
+    assert [n for n in letters if "市林业局" in n] == ["市林业局.docx", "市林业局.pdf"]
+    assert len(letters) == 46
+    assert fake().exit_code == 0
+    assert not [n for n in Path("OUT/2021/sheets").iterdir() if n.name[:3].isdigit()]
+    _swept(Path("OUT"))
