@@ -32,6 +32,9 @@ MOVED = "-moved-"  # OUT/.builds/<year>-moved-XXXX: an old real folder, while it
 RENAME_EXCHANGE = True  # swap a real folder for the link in one step where the kernel can
 
 
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
+
+
 class OutputBusy(NoticeError):
     """Another build into the same output folder held its lock past the wait."""
 
@@ -119,7 +122,13 @@ class Draft:
         try:
             _fsync_tree(self.folder)
             with _interrupts_held():
-                os.symlink(f"{BUILDS}/{self.folder.name}", link)
+                try:
+                    os.symlink(f"{BUILDS}/{self.folder.name}", link)
+                except OSError as exc:
+                    if exc.errno not in _NO_LINKS:
+                        raise
+                    self._publish_by_renames()  # a disk without links (FAT, some shares)
+                    return
                 replaced = _link_target(self.published)
                 if self.published.is_dir() and not self.published.is_symlink():
                     replaced = link  # the real folder of an earlier version of the tool
@@ -134,6 +143,25 @@ class Draft:
             _fsync(self.out_dir)
             if replaced is not None:
                 _remove(replaced)
+
+    def _publish_by_renames(self) -> None:
+        """Where links cannot be made: the old folder aside, the draft in its place (two
+        renames; a build killed between them is put back by sweep())."""
+        moved = None
+        if self.published.exists() or self.published.is_symlink():
+            moved = self.out_dir / BUILDS / f"{self.published.name}{MOVED}{secrets.token_hex(4)}"
+            os.rename(self.published, moved)
+        try:
+            os.rename(self.folder, self.published)
+        except BaseException:
+            if moved is not None:
+                os.rename(moved, self.published)
+            raise
+        _fsync(self.out_dir)
+        if moved is not None:
+            _remove(moved)
+        with contextlib.suppress(OSError):
+            (self.out_dir / BUILDS).rmdir()
 
     def discard(self) -> None:
         _remove(self.folder)
