@@ -110,13 +110,12 @@ def test_a_kill_at_any_step_of_the_switch_leaves_the_old_or_the_new_set(content,
     build sweeps what the killed one left. `folder`: the old set is a real folder, as an
     earlier version of the tool wrote it."""
     expected = {}
-    for tag in ("old", "new"):
-        run = _child(content.folder, tmp_path / tag, tag)
+    pristine = tmp_path / "pristine"  # the old set, copied afresh before each kill
+    for tag, out in (("old", pristine), ("new", tmp_path / "new")):
+        run = _child(content.folder, out, tag)
         assert run.returncode == 0, run.stderr
-        expected[tag] = _files(tmp_path / tag / "2021")
+        expected[tag] = _files(out / "2021")
     assert len(expected["old"]) == 50 and expected["old"].keys() == expected["new"].keys()
-    pristine = tmp_path / "pristine"
-    assert _child(content.folder, pristine, "old").returncode == 0
     if before == "folder":  # the published set as a real folder
         real = (pristine / "2021").resolve()
         (pristine / "2021").unlink()
