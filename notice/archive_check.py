@@ -60,6 +60,7 @@ class Checked:
     unreadable: bool = False  # manifest.json is missing or not JSON
     problems: list[str] = field(default_factory=list)  # the manifest, chain, signature, modes
     signed: bool = False  # with a signature that matches
+    chained: bool = False  # names the version before it (format 2; format 1 did not)
 
     @property
     def intact(self) -> bool:
@@ -75,6 +76,7 @@ class Verified:
     versions: list[Checked]
     problems: list[str] = field(default_factory=list)  # versions missing, entries not versions
     key_given: bool = False
+    latest: str = ""  # the year's newest version
 
     @property
     def intact(self) -> bool:
@@ -128,13 +130,14 @@ def verify(folder: Path, only: str | None = None, key_file: Path | None = None) 
         span = f"{names[0]}–{names[-1]}" if len(names) > 1 else names[0]
         raise NotArchived(f"{folder / only} does not exist; the archive of {folder.name} "
                           f"holds {span}")
-    verified = Verified(folder, [], key_given=key is not None)
+    verified = Verified(folder, [], key_given=key is not None, latest=names[-1])
     if only is None:
         verified.problems = _year_problems(folder, names)
-    signed_before = False
+    signed_before = chained_before = False
     for name in names:
-        checked = check_version(folder, name, key, signed_before)
+        checked = check_version(folder, name, key, signed_before, chained_before)
         signed_before = signed_before or checked.signed
+        chained_before = chained_before or checked.chained
         if only is None or name == only:
             verified.versions.append(checked)
     return verified
@@ -156,7 +159,8 @@ def _year_problems(folder: Path, names: list[str]) -> list[str]:
     return problems
 
 
-def check_version(folder: Path, name: str, key=None, signed_before: bool = False) -> Checked:
+def check_version(folder: Path, name: str, key=None, signed_before: bool = False,
+                  chained_before: bool = False) -> Checked:
     """One version against its manifest, the manifest of the version before it, and the key."""
     version = folder / name
     checked = Checked(name)
@@ -174,7 +178,12 @@ def check_version(folder: Path, name: str, key=None, signed_before: bool = False
     if manifest.get("year") != _int(folder.name):
         checked.problems.append(f"{MANIFEST} is of the year {manifest.get('year')}, not "
                                 f"{folder.name}")
-    checked.problems += _chain_problems(folder, name, manifest)
+    if manifest["format"] >= 2:
+        checked.chained = True
+        checked.problems += _chain_problems(folder, name, manifest)
+    elif chained_before:
+        checked.problems.append(f"{MANIFEST} is of format {manifest['format']}, after a version "
+                                "of format 2 (a manifest was replaced by an older kind)")
     checked.problems += _expected_problems(version, manifest)
     checked.problems += _signature_problems(version, manifest, key, signed_before, checked)
     _check_files(version, manifest, checked)
@@ -369,6 +378,11 @@ def report(verified: Verified) -> list[str]:
         lines += [f"  altered: {p}" for p in check.altered]
         lines += [f"  missing: {p}" for p in check.missing]
         lines += [f"  added: {p}" for p in check.added]
+    latest = next((c for c in verified.versions if c.version == verified.latest), None)
+    if latest is not None and latest.intact and not latest.signed:
+        lines.append(f"{latest.version} is not signed: the versions before it are proven by "
+                     "the chain, but its own files and manifest could have been changed "
+                     "together; sign new versions with the office's key (archive --key)")
     if not verified.key_given and any(c.signed and c.intact for c in verified.versions):
         lines.append("signatures were checked with the keys the manifests name; give the "
                      f"office's public key (--key FILE or {signing.KEY_ENV}) to check they "

@@ -461,6 +461,39 @@ def test_archive_verifies_the_latest_version_before_saying_already_archived(hist
     assert snapshot(copy) == before
 
 
+def _as_format_1(manifest: dict) -> None:
+    """A manifest as the tool wrote it before the chain and signatures."""
+    manifest["format"] = 1
+    manifest.pop("previous", None)
+    manifest.pop("signed_by", None)
+
+
+def test_versions_archived_before_the_chain_still_verify(copy):
+    _writable(copy / "v002")
+    (copy / "v002" / "manifest.json.sig").unlink()
+    for name in ("v001", "v002"):
+        _rewrite_manifest(copy / name, _as_format_1)
+    result = run("archive", "verify", "--out", str(copy.parent.parent))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"v001: intact ({FILES} files)", f"v002: intact ({FILES} files)",
+        "v002 is not signed: the versions before it are proven by the chain, but its own files "
+        "and manifest could have been changed together; sign new versions with the office's "
+        "key (archive --key)"]
+
+
+def test_a_manifest_turned_back_into_the_older_format_is_caught(copy):
+    _writable(copy / "v002")
+    (copy / "v002" / "manifest.json.sig").unlink()
+    _rewrite_manifest(copy / "v002", _as_format_1)
+    result = run("archive", "verify", "--out", str(copy.parent.parent))
+    assert result.exit_code == 4
+    assert result.stdout.splitlines()[1:] == [
+        "v002: not as it was archived",
+        "  manifest.json is of format 1, after a version of format 2 (a manifest was replaced "
+        "by an older kind)"]
+
+
 def test_keygen_never_overwrites_a_key(history):
     before = history.key.read_bytes()
     result = run("archive", "keygen", str(history.key))
