@@ -5,19 +5,17 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
-import fcntl
 import json
-import multiprocessing.util
 import os
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import check_build
+from . import lock, signing
+from .checks import load_and_check
 from .content import load_content
 from .errors import EXIT_BUSY, NoticeError
 from .folder import inputs
@@ -26,13 +24,14 @@ from .provenance import (
     describe_file,
     fingerprint,
     gather_sources,
+    sha256_file,
     tool_identity,
 )
 from .writers import archival_suffixes
 
 PDF_VARIANT = "pdf/a-2b"
 MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2  # 2: "previous" (the chain) and "signed_by"
 CONTENT_COPY = "content"  # the version's copy of the content it was built from
 LOCK_FILE = ".lock"
 LOCK_WAIT = 300.0  # seconds a second clerk waits for the first one's archive
@@ -80,16 +79,24 @@ def read_manifest(version_folder: Path) -> dict | None:
 
 
 def archive(content_dir: Path, out_dir: Path, jobs: int | None = None,
-            wait: float = LOCK_WAIT, waiting: Callable[[], None] | None = None) -> Archived:
-    """Archive the year's documents as its next version, unless a version already holds them."""
+            wait: float = LOCK_WAIT, waiting: Callable[[], None] | None = None,
+            key_file: Path | None = None) -> Archived:
+    """Archive the year's documents as its next version, unless a version already holds them.
+
+    The new version's manifest records the SHA-256 of the previous version's manifest, and is
+    signed with the office's key when `key_file` is given. The latest version (and the one
+    that already holds the content) is verified first: a damaged archive is not built upon.
+    """
     # check everything first: a clerk's mistake is reported without waiting for anyone
-    content = load_content(content_dir)
-    _text, _sheets, fonts = check_build(content)
+    content, _text, _sheets, fonts = load_and_check(content_dir)
+    signer = signing.private_key(key_file) if key_file is not None else None
     tool_identity()  # the code this process runs, read before any wait for the lock
     year_folder = archive_folder(out_dir, content.year)
     with _year_lock(year_folder, content.year, wait, waiting):
         _remove_stale(year_folder)
         existing = versions(year_folder)
+        if existing:
+            _refuse_if_damaged(year_folder, existing[-1])
         work = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=year_folder))
         try:
             # freeze the content first, and build from the frozen copy
@@ -97,11 +104,16 @@ def archive(content_dir: Path, out_dir: Path, jobs: int | None = None,
             sources = gather_sources(work / CONTENT_COPY, fonts.files())
             same = _version_with(year_folder, existing, fingerprint(sources))
             if same:
+                if same != existing[-1]:
+                    _refuse_if_damaged(year_folder, same)
                 _remove_tree(work)
                 return Archived(content.year, same, year_folder / same, False, existing[-1],
                                 _count(read_manifest(year_folder / same)))
             name = f"v{int(existing[-1][1:]) + 1 if existing else 1:03d}"
-            manifest = _fill(work, out_dir, jobs, sources, content.year, name)
+            previous = (dict(version=existing[-1], sha256=sha256_file(
+                year_folder / existing[-1] / MANIFEST)) if existing else None)
+            manifest = _fill(work, out_dir, jobs, sources, content.year, name, previous,
+                             signer)
             _seal(work)
             os.rename(work, year_folder / name)
         except BaseException:
@@ -121,49 +133,13 @@ def _count(manifest: dict | None) -> int:
 def _year_lock(year_folder: Path, year: int, wait: float,
                waiting: Callable[[], None] | None) -> Iterator[None]:
     """Hold OUT/archive/<year>/.lock: a second archiver waits up to `wait` seconds."""
-    year_folder.mkdir(parents=True, exist_ok=True)
-    lock = _Lock(os.open(year_folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644))
-    try:
-        deadline = time.monotonic() + wait
-        while not lock.take():
-            if time.monotonic() >= deadline:
-                raise ArchiveBusy(
-                    f"another archive of {year} is still running (it holds "
-                    f"{year_folder / LOCK_FILE}); waited {wait:g} s; try again when it has "
-                    "finished")
-            if waiting is not None:
-                waiting()
-                waiting = None
-            time.sleep(0.2)
-        # rendering workers are forked: they must not keep the lock alive if we die
-        multiprocessing.util.register_after_fork(lock, _Lock.forget)
+    def busy() -> ArchiveBusy:
+        return ArchiveBusy(f"another archive of {year} is still running (it holds "
+                           f"{year_folder / LOCK_FILE}); waited {wait:g} s; try again when it "
+                           "has finished")
+
+    with lock.held(year_folder / LOCK_FILE, wait, busy, waiting):
         yield
-    finally:
-        lock.release()
-
-
-class _Lock:
-    """An flock on an open file; a forked child closes its copy without releasing ours."""
-
-    def __init__(self, fd: int):
-        self.fd: int | None = fd
-
-    def take(self) -> bool:
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def forget(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-    def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing the file releases the lock
-            self.fd = None
 
 
 # -- building a version -----------------------------------------------------------------------
@@ -183,8 +159,24 @@ def _version_with(year_folder: Path, existing: list[str], key: str) -> str | Non
     return None
 
 
+def _refuse_if_damaged(year_folder: Path, name: str) -> None:
+    """Verify one version (files, manifest, chain, signature); exit 4 if it is damaged."""
+    from .archive_check import ArchiveDamaged, check_version
+
+    checked = check_version(year_folder, name)
+    if not checked.intact:
+        details = checked.problems + [f"{kind}: {path}" for kind, paths in (
+            ("altered", checked.altered), ("missing", checked.missing),
+            ("added", checked.added)) for path in paths]
+        if checked.unreadable and not checked.problems:
+            details.append(f"{MANIFEST} is missing")
+        raise ArchiveDamaged(f"{year_folder / name} no longer matches what was archived "
+                             f"({'; '.join(details[:5])}{'; …' if len(details) > 5 else ''}); "
+                             "nothing was added; run: archive verify")
+
+
 def _fill(work: Path, out_dir: Path, jobs: int | None, sources: dict, year: int,
-          name: str) -> dict:
+          name: str, previous: dict | None = None, signer=None) -> dict:
     """Build the documents into the work folder and write the manifest listing everything."""
     from .build import build
 
@@ -214,10 +206,14 @@ def _fill(work: Path, out_dir: Path, jobs: int | None, sources: dict, year: int,
         format=MANIFEST_FORMAT, year=year, version=name,
         archived_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         doc_number=str(result.content.notice.doc_number), pdf_variant=PDF_VARIANT,
-        fingerprint=fingerprint(sources), sources=sources, files=files,
+        fingerprint=fingerprint(sources), sources=sources, files=files, previous=previous,
     )
-    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    write_atomically(work / MANIFEST, text.encode("utf-8"))
+    if signer is not None:
+        manifest["signed_by"] = signing.key_id(signer.public_key())
+    data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    write_atomically(work / MANIFEST, data)
+    if signer is not None:
+        write_atomically(work / signing.SIGNATURE, signing.sign(signer, data))
     return manifest
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -10,14 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import RenderCache, font_fingerprint, render_key
-from .checks import check_build
-from .content import load_content
+from .checks import load_and_check
 from .errors import NoticeError
 from .folder import assets_digest
 from .fonts import FontSet
 from .model import Content
 from .output import Staging, Written, record, write_manifest
+from .publish import LOCK_WAIT, publishing
 from .render import notice_context, render_css, render_sheet_html, render_template, sheet_context
+from .tempdirs import private_tempdir
+from .workers import die_with_parent
 from .writers import Document, build_writers, document_writers
 
 
@@ -50,17 +53,20 @@ class Job:
 def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | None = None,
           units: list[str] | None = None, jobs: int | None = None,
           progress: Callable[[int], None] | None = None, pdf_variant: str | None = None,
-          root: Path | None = None, use_cache: bool = True) -> BuildResult:
+          root: Path | None = None, use_cache: bool = True, wait: float = LOCK_WAIT,
+          waiting: Callable[[], None] | None = None) -> BuildResult:
     """Build the year's documents into OUT/<year>/ (or `root`) and list them in its manifest.
 
-    With `units`, only those units' letters are built, and the manifest keeps the rest.
+    OUT/<year> is published all at once (notice/publish.py), under OUT/.lock (`wait` seconds
+    for another build to finish). With `units`, only those units' letters are built, and
+    the set keeps the other letters of units that still have work.
     `pdf_variant` ("pdf/a-2b" for the archive) is handed to WeasyPrint. A document whose HTML,
     CSS, fonts and code are unchanged since an earlier build comes from OUT/.cache.
     """
     # load and check everything before anything is written
-    content = load_content(content_dir)
-    _text, sheets, fonts = check_build(content, font_overrides, units)
-    root = Path(root) if root is not None else Path(out_dir) / str(content.year)
+    content, _text, sheets, fonts = load_and_check(content_dir, font_overrides, units)
+    given = root is not None
+    root = Path(root) if given else Path(out_dir) / str(content.year)
     result = BuildResult(content, fonts, root)
     if not harfbuzz_subsetting():
         result.notes.append("libharfbuzz-subset is missing: font subsetting falls back to "
@@ -84,7 +90,9 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     # render what the cache lacks, in a pool of workers; stage each document as it comes,
     # and put the whole set in place at the end (a fault or Ctrl-C leaves the last set whole)
     cache = RenderCache(Path(out_dir) / ".cache" if use_cache else None)
-    with Staging() as staging:
+    working = {unit.name for unit in content.assignments_by_unit()}
+    with _destination(out_dir, content.year, not given, units, working, wait,
+                      waiting) as staging, private_tempdir():
         for job, files in _render_all(todo, cache, contexts, styles, fonts, jobs, pdf_variant,
                                       progress, result):
             for suffix, data in files.items():
@@ -99,6 +107,24 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
                        staging=staging)
     result.idle_recipients = content.idle_recipients()
     return result
+
+
+@contextlib.contextmanager
+def _destination(out_dir: Path, year: int, publish: bool, units: list[str] | None,
+                 working: set[str], wait: float, waiting: Callable[[], None] | None):
+    """Where the documents go: a draft of OUT/<year> published at the end, or (the archive's
+    private folder) files staged beside their targets."""
+    if not publish:
+        with Staging() as staging:
+            yield staging
+        return
+    # a partial build keeps the notice, the matrix and the letters of the other units that
+    # still have work (a rebuilt unit's old letter goes, whatever it was named)
+    keep = (lambda entry: entry.get("unit") is None
+            or (entry.get("unit") in working and entry.get("unit") not in units)) \
+        if units else None
+    with publishing(out_dir, year, keep, wait, waiting) as draft:
+        yield draft
 
 
 def harfbuzz_subsetting() -> bool:
@@ -136,8 +162,10 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
         results = map(_render_job, range(len(pending)))
     else:
         # fork: the workers inherit the parsed templates, fonts and contexts
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_leave_ctrl_c)
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_leave_ctrl_c,
+                                                        initargs=(os.getpid(),))
         results = pool.imap_unordered(_render_job, range(len(pending)))
+    finished = False
     try:
         for index, files, error in results:
             job = pending[index]
@@ -150,17 +178,23 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
             if progress:
                 progress(len(todo))
             yield job, files
+        finished = True
     finally:
         if pool is not None:
-            pool.terminate()
+            if finished:
+                pool.close()  # the workers end as processes do, their objects collected
+            else:
+                pool.terminate()
             pool.join()
         _WORKER.clear()
 
 
-def _leave_ctrl_c() -> None:
+def _leave_ctrl_c(parent: int) -> None:
     """Worker: Ctrl-C reaches the whole process group, but it is the main process's to
-    handle (it ends the pool); a worker that took it too would print a traceback."""
+    handle (it ends the pool); a worker that took it too would print a traceback. A worker
+    dies, silently, with the main process (kill -9, a closed terminal)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
 
 
 def _render_job(index: int):

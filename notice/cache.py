@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -39,7 +40,9 @@ def render_key(html: str, css: str, fonts: str, assets: str, variant: str | None
 
 
 class RenderCache:
-    """Rendered files by key, in a folder of their own (OUT/.cache)."""
+    """Rendered files by key, in a folder of their own (OUT/.cache), each with the SHA-256 it
+    had when it was stored: a file that no longer has it (truncated, damaged, half-written)
+    is discarded, and its document laid out again."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
@@ -48,8 +51,22 @@ class RenderCache:
         if self.folder is None:
             return None
         path = self.folder / key[:2] / f"{key}.{suffix}"
-        return path.read_bytes() if path.is_file() else None
+        recorded = path.with_name(path.name + ".sha256")
+        try:
+            data, digest = path.read_bytes(), recorded.read_text(encoding="ascii").strip()
+        except (OSError, ValueError):
+            data, digest = None, None
+        if data is not None and hashlib.sha256(data).hexdigest() == digest:
+            return data
+        for stale in (path, recorded):
+            with contextlib.suppress(OSError):
+                stale.unlink(missing_ok=True)
+        return None
 
     def put(self, key: str, suffix: str, data: bytes) -> None:
         if self.folder is not None:
-            write_atomically(self.folder / key[:2] / f"{key}.{suffix}", data)
+            path = self.folder / key[:2] / f"{key}.{suffix}"
+            write_atomically(path, data)
+            # the hash last: a file without its hash is never used
+            write_atomically(path.with_name(path.name + ".sha256"),
+                             hashlib.sha256(data).hexdigest().encode("ascii"))

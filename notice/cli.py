@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import errors
-from .checks import check_build
+from .checks import load_and_check
 from .content import latest_folder, load_content
 from .model import ROLE_LEAD
 from .style import FONT_ROLES
@@ -21,12 +22,19 @@ nothing is written); 2 the command line is wrong; 3 a fault of the tool or the m
 (disk full, permission denied); 130 interrupted with Ctrl-C (nothing half-written is left).
 """
 
+BUSY_HELP = """
+Build only: 5 another build into the same output folder held its lock for longer than --wait.
+"""
+
 content_option = click.option(
     "--content", "content_dir", type=click.Path(path_type=Path), default=None,
     help="A year's content folder (default: the latest year under content/).")
 out_option = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
     show_default=True, help="Where the documents are written.")
+
+
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 
 def _guarded(command):
@@ -45,7 +53,9 @@ def _guarded(command):
             click.echo("Interrupted; nothing half-written was left behind.", err=True)
             sys.exit(130)
         except OSError as exc:
-            raise errors.OutputError(f"cannot write: {exc.strerror or exc} "
+            # a full or read-only disk is a write; a denied or vanished file may be a read
+            verb = "write" if exc.errno in _WRITE_ERRNOS else "read or write"
+            raise errors.OutputError(f"cannot {verb}: {exc.strerror or exc} "
                                      f"({exc.filename or 'unknown file'})") from None
         except Exception as exc:  # noqa: BLE001 - the last line of defence for a clerk
             raise errors.NoticeError(f"internal error ({type(exc).__name__}: {exc}); "
@@ -63,6 +73,13 @@ def _folder(content_dir: Path | None) -> Path:
     return folder
 
 
+def _waiting_for(what: str):
+    def waiting() -> None:
+        click.echo(f"another {what} into this output folder is running; waiting for it to "
+                   "finish…", err=True)
+    return waiting
+
+
 def _load(content_dir: Path | None):
     return load_content(_folder(content_dir))
 
@@ -77,8 +94,8 @@ def main() -> None:
 @content_option
 @_guarded
 def validate(content_dir: Path | None) -> None:
-    content = _load(content_dir)
-    check_build(content)  # the letters' text and the fonts, as build checks them
+    # the content, the letters' text and the fonts, as build checks them, in one pass
+    content, _text, _sheets, _fonts = load_and_check(_folder(content_dir))
     by_unit = content.assignments_by_unit()
     click.echo(f"{content.folder}: valid — {content.notice.doc_number}")
     documents = [content.notice] + ([content.workpoints] if content.workpoints else [])
@@ -99,8 +116,9 @@ def validate(content_dir: Path | None) -> None:
 
 @main.command(help="Build the notice and one task sheet per unit "
               f"({labels(document_writers())}) and the "
-              "responsibility matrix into OUT/<year>/, listed in OUT/<year>/manifest.json.\n"
-              + EXIT_HELP)
+              "responsibility matrix into OUT/<year>/, listed in OUT/<year>/manifest.json. "
+              "The set is switched in one step: a reader, or a build that is killed, sees the "
+              "old set or the new one, never a mix.\n" + EXIT_HELP + BUSY_HELP)
 @content_option
 @out_option
 @click.option("--unit", "units", multiple=True, metavar="NAME",
@@ -112,9 +130,11 @@ def validate(content_dir: Path | None) -> None:
                    "page_number). Repeatable.")
 @click.option("--no-cache", is_flag=True,
               help="Lay every document out again, even those unchanged since the last build.")
+@click.option("--wait", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              help="Seconds to wait while another build writes into the same --out.")
 @_guarded
 def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs: int | None,
-          fonts: tuple[str, ...], no_cache: bool) -> None:
+          fonts: tuple[str, ...], no_cache: bool, wait: float) -> None:
     from .build import build as run_build
 
     overrides = {}
@@ -139,7 +159,7 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
 
     try:
         result = run_build(folder, out_dir, overrides, list(units), jobs, advance,
-                           use_cache=not no_cache)
+                           use_cache=not no_cache, wait=wait, waiting=_waiting_for("build"))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -180,8 +200,9 @@ def units(content_dir: Path | None) -> None:
 from .archive import LOCK_WAIT  # noqa: E402 - kept with the commands that use it
 
 ARCHIVE_EXIT_HELP = EXIT_HELP + """
-Archive only: 4 an archived version no longer matches its manifest (archive verify); 5 another
-archive of the same year held the lock for longer than --wait.
+Archive only: 4 an archived version is not as it was archived: a file, a manifest, the chain of
+versions, a signature or a read-only mode (archive verify; archive refuses to add to a damaged
+year); 5 another archive of the same year held the lock for longer than --wait.
 """
 
 
@@ -197,13 +218,18 @@ archive of the same year held the lock for longer than --wait.
               help="Documents rendered at once (default: the number of cores).")
 @click.option("--wait", type=click.FloatRange(min=0), default=LOCK_WAIT, show_default=True,
               help="Seconds to wait while another clerk archives the same year.")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The office's private key (from `archive keygen`): the new "
+              "version's manifest is signed with it. Default: the file named by $NOTICE_KEY; "
+              "without either, the version is not signed.")
 @click.pass_context
 @_guarded
 def archive(ctx: click.Context, content_dir: Path | None, out_dir: Path, jobs: int | None,
-            wait: float) -> None:
+            wait: float, key_file: Path | None) -> None:
     from .archive import archive as run_archive
+    from .signing import key_path
 
-    ctx.obj = dict(out_dir=out_dir)
+    ctx.obj = dict(out_dir=out_dir, key_file=key_file)
     if ctx.invoked_subcommand is not None:
         return
 
@@ -212,10 +238,12 @@ def archive(ctx: click.Context, content_dir: Path | None, out_dir: Path, jobs: i
                    err=True)
 
     folder = _folder(content_dir)
-    done = run_archive(folder, out_dir, jobs=jobs, wait=wait, waiting=waiting)
+    key = key_path(key_file)
+    done = run_archive(folder, out_dir, jobs=jobs, wait=wait, waiting=waiting, key_file=key)
     if done.created:
+        signed = ", signed" if key is not None else ""
         click.echo(f"archived {done.year} as {done.version} in {done.folder} "
-                   f"({done.files} files, read-only)")
+                   f"({done.files} files, read-only{signed})")
         return
     latest = "" if done.version == done.latest else f"; the latest version is {done.latest}"
     click.echo(f"already archived: {done.year} as it stands is {done.version} ({done.folder})"
@@ -248,22 +276,43 @@ def archive_list(ctx: click.Context, out_dir: Path | None, year: int | None) -> 
 
 
 @archive.command("verify", help="Recompute every archived file's SHA-256 and name each file "
-                 "missing, added or altered (all versions, or the one named).\n"
+                 "missing, added or altered (all versions, or the one named); check that the "
+                 "versions run from v001 without a gap, each manifest names the one before it "
+                 "by its SHA-256, every file and folder is read-only, and each signature "
+                 "matches (with --key or $NOTICE_KEY, that it is the office's key).\n"
                  + ARCHIVE_EXIT_HELP)
 @click.argument("version", required=False)
 @_archive_out
 @_archive_year
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The office's public key (FILE.pub from `archive keygen`) or "
+              "its private key. Default: the file named by $NOTICE_KEY.")
 @click.pass_context
 @_guarded
 def archive_verify(ctx: click.Context, version: str | None, out_dir: Path | None,
-                   year: int | None) -> None:
+                   year: int | None, key_file: Path | None) -> None:
     from .archive_check import raise_if_damaged, report, verify, year_folder
+    from .signing import key_path
 
     folder = year_folder(out_dir or ctx.obj["out_dir"], year)
-    checked = verify(folder, version)
-    for line in report(checked):
+    verified = verify(folder, version, key_path(key_file or ctx.obj.get("key_file")))
+    for line in report(verified):
         click.echo(line)
-    raise_if_damaged(folder, checked)
+    raise_if_damaged(folder, verified)
+
+
+@archive.command("keygen", help="Make the office's key pair for signing archived versions: "
+                 "FILE (the private key, readable by you only; keep it safe and give it to "
+                 "`archive --key`) and FILE.pub (the public key, for whoever verifies). An "
+                 "existing file is never overwritten.\n" + ARCHIVE_EXIT_HELP)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_guarded
+def archive_keygen(file: Path) -> None:
+    from .signing import generate
+
+    private, public = generate(file)
+    click.echo(f"wrote {private} (private: keep it; archive --key {private} signs with it)")
+    click.echo(f"wrote {public} (public: archive verify --key {public} checks signatures)")
 
 
 @main.command("new-year", help=(

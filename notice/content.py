@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
+from . import limits
 from .errors import ContentError, Problem
 from .folder import NOTICE_FILES
 from .markup import plain, text_width
@@ -47,6 +49,9 @@ def load_content(folder: Path) -> Content:
     units.yaml are read when they are there.
     """
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ContentError([Problem(_display(folder), 0, 0, "", "is a file, not a folder; give "
+                                    "the year's content folder (such as content/2021)")])
     if not folder.is_dir():
         raise ContentError([Problem(_display(folder), 0, 0, "", "the content folder is missing")])
     year = int(folder.name) if re.fullmatch(r"[0-9]{4}", folder.name) else None
@@ -79,8 +84,11 @@ def load_content(folder: Path) -> Content:
     if refs and not (folder / "units.yaml").exists():
         problems.append(Problem(_display(folder / "units.yaml"), 0, 0, "", "the file is "
                                 "missing; the checklist names units, which are listed there"))
-    elif refs and "units.yaml" in sound:
-        _check_unit_names(cross, refs, units)
+    elif refs and units is not None:
+        # units.yaml with problems of its own still names units: every text in it counts as a
+        # name, so that a unit whose entry is wrong is not also reported as unknown
+        named = set() if "units.yaml" in sound else _texts_in(nodes["units.yaml"])
+        _check_unit_names(cross, refs, units, named)
     problems += cross.problems
     notice: Notice | None = parts.get("notice.yaml")
     documents = [(name, parts.get(name)) for name in ("notice.yaml", "workpoints.yaml")]
@@ -184,12 +192,26 @@ def _read_workpoints(r: Reader, node) -> TextDocument | None:
         read_attachments(r, m["attachments"]) if "attachments" in m else ())
 
 
-def _check_unit_names(r: Reader, refs, units: Units) -> None:
+def _texts_in(node) -> set[str]:
+    if isinstance(node, yaml.ScalarNode):
+        # the name as meant, without the character it was refused for (a NUL, a lone
+        # surrogate…); an item indented too far runs on into the one above ("甲 - 乙")
+        value = str(node.value)
+        meant = "".join(c for c in value if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
+        return {text.strip() for whole in (value, meant) for text in (whole, *whole.split(" - "))}
+    if isinstance(node, yaml.MappingNode):
+        return set().union(*(_texts_in(value) for _key, value in node.value))
+    if isinstance(node, yaml.SequenceNode):
+        return set().union(*(_texts_in(item) for item in node.value))
+    return set()
+
+
+def _check_unit_names(r: Reader, refs, units: Units, also_known: set[str] = frozenset()) -> None:
     """Every lead or responsible unit must be a known unit or collective."""
-    known = units.names()
+    known = set(units.names()) | also_known
     for unit_node, where, name in refs:
         if name not in known:
-            hint = suggest(name, known)
+            hint = suggest(name, units.names())
             meant = f' (did you mean "{hint}"?)' if hint else " (add it to units.yaml if it is new)"
             r.fail(unit_node, where, f'"{name}" is not a known unit{meant}')
 
@@ -210,6 +232,10 @@ def _read_units(r: Reader, node) -> Units | None:
         if text is not None and len(text) > UNIT_NAME_LIMIT:
             r.fail(node, where, f"holds {len(text)} characters; a unit's name holds at most "
                    f"{UNIT_NAME_LIMIT}")
+            return None
+        invisible = limits.name_problem(text) if text is not None else None
+        if invisible:
+            r.fail(node, where, invisible)
             return None
         return text
 
@@ -283,5 +309,8 @@ def _with_warnings(content: Content) -> Content:
     if outside:
         warnings.append(f"assigned but not on the {content.units.recipients_title}: "
                         f"{'、'.join(n for n in outside if n not in recipients)}")
+    warnings += limits.date_warnings(content.notice, [
+        (i.number, i.deadline) for i in (content.checklist.indicators if content.checklist
+                                         else ())])
     return Content(content.folder, content.notice, content.workpoints, content.checklist,
                    content.units, content.files, content.spots, tuple(warnings))

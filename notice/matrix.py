@@ -39,6 +39,7 @@ def render_matrix(content: Content) -> bytes:
     sheet.insert_rows(2)
     for column, name in enumerate(names, start=1):
         sheet.cell(row=2, column=column, value=name or None)
+    _as_text(sheet)
     _format(sheet, len(heads), len(by_unit) + 2)
     workbook.properties.creator = content.notice.issuer
     workbook.properties.title = f"{content.year}年度创建任务分工"
@@ -48,6 +49,15 @@ def render_matrix(content: Content) -> bytes:
     # not workbook.save(): it stamps dcterms:modified with the time of saving
     ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     return normalize_zip(buffer.getvalue(), stamp.timetuple()[:6])
+
+
+def _as_text(sheet) -> None:
+    """Every cell holds data: text that starts with "=" (a unit or indicator named
+    =HYPERLINK(…)) is stored as text, never as a formula Excel would run."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _format(sheet, columns: int, rows: int) -> None:

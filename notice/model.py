@@ -211,7 +211,7 @@ class Unit:
 
     name: str
     addressee: str
-    order: int  # position in units.yaml: stable prefix of its file names
+    order: int  # position in units.yaml
 
 
 @dataclass(frozen=True)

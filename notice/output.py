@@ -63,7 +63,8 @@ def _write_beside(path: Path, data: bytes, pending: list | None = None) -> Path:
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            exc.filename = exc.filename or str(path)  # fsync and write do not name the file
+            # fsync and write do not name the file, and open names the temporary one
+            exc.filename = str(path)
         raise
     return tmp
 
@@ -85,7 +86,8 @@ class Staging:
         try:
             _write_beside(path, data, self._pending)
         except OSError as exc:
-            raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}; "
+            # named as it would be published, never by its temporary (.part) name
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}; "
                               "the outputs already there were left as they were") from None
 
     def __enter__(self) -> Staging:
@@ -150,10 +152,11 @@ def write_manifest(root: Path, year: int, written: list[Written], keep_others: b
     write are kept when the file is still there.
     """
     entries = {w.path: w.as_dict() for w in written}
-    previous = root / "manifest.json"
+    base = getattr(staging, "folder", root)  # a draft (notice/publish.py) holds its own set
+    previous = base / "manifest.json"
     if keep_others and previous.is_file():
         for entry in json.loads(previous.read_text(encoding="utf-8")).get("files", []):
-            if entry["path"] not in entries and (root / entry["path"]).is_file():
+            if entry["path"] not in entries and (base / entry["path"]).is_file():
                 entries[entry["path"]] = entry
     manifest = dict(year=year, files=[entries[p] for p in sorted(entries)])
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"

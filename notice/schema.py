@@ -9,6 +9,7 @@ import re
 
 import yaml
 
+from . import limits
 from .errors import Problem
 from .markup import FIELD, field_problem, line_column, markup_problem
 from .model import Deadline, Spot
@@ -95,6 +96,10 @@ class Reader:
             return []
         if not node.value:
             self.fail(node, where, "the list is empty; give at least one item")
+        too_many = limits.list_problem(len(node.value))
+        if too_many:
+            self.fail(node, where, too_many)
+            return []
         return node.value
 
     # -- scalars ---------------------------------------------------------------------------
@@ -120,6 +125,10 @@ class Reader:
             return None
         if value == TO_FILL:
             self.fail(node, where, f"still says {TO_FILL}: write this year's text")
+            return None
+        too_long = limits.text_problem(value)
+        if too_long:
+            self.fail(node, where, too_long)
             return None
         broken = _SURROGATE.search(value)
         if broken:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -70,19 +71,17 @@ class Sheet:
     title: tuple[str, ...]
     body: tuple[str, ...]
     attachment: str
+    stem: str = ""  # the letter's file name without suffix (see file_stems)
 
     @property
     def lead_count(self) -> int:
         return sum(a.role == ROLE_LEAD for a in self.assignments)
 
-    @property
-    def stem(self) -> str:
-        return file_stem(self.unit)
-
 
 def make_sheets(content: Content, text: SheetText, only: list[str] | None = None) -> list[Sheet]:
     """The sheets of every unit with work (or of the units named in `only`)."""
     by_unit = content.assignments_by_unit()
+    stems = file_stems(list(by_unit))  # of every unit with work, built or not
     if only:
         known = {u.name: u for u in by_unit}
         problems = [Problem("--unit", 0, 0, name, _unknown_unit(name, content, list(known)))
@@ -105,7 +104,7 @@ def make_sheets(content: Content, text: SheetText, only: list[str] | None = None
         sheets.append(Sheet(
             unit, tuple(assignments), title,
             tuple(fill(paragraph, fields) for paragraph in text.body),
-            fill(text.attachment, fields)))
+            fill(text.attachment, fields), stems[unit.name]))
     if problems:
         raise ContentError(problems)
     return sheets
@@ -129,10 +128,11 @@ def _fields(content: Content, unit: Unit, assignments: list[Assignment]) -> dict
 
 
 def file_stem(unit: Unit) -> str:
-    """A file name safe on Windows and Linux, stable, prefixed by the unit's order.
+    """A file name safe on Windows and Linux, and the same wherever the unit stands in
+    units.yaml: its name, with separators, reserved and control characters made "_".
 
-    Separators, reserved and control characters become "_"; the order prefix also keeps a
-    name such as CON or NUL from being one of Windows's reserved device names.
+    A name that is one of Windows's reserved device names (CON, NUL, COM1…, also before a
+    dot) gets "_" after that name: "CON" is written "CON_".
     """
     name = unicodedata.normalize("NFC", unit.name)
     name = _UNSAFE.sub("_", name).strip(" .") or "unit"
@@ -140,4 +140,26 @@ def file_stem(unit: Unit) -> str:
     while len(name.encode("utf-8")) > NAME_BYTES:
         name = name[:-1]
     name = name.rstrip(" .") or "unit"
-    return f"{unit.order:03d}-{name}"
+    base = name.split(".", 1)[0]
+    if base.upper() in _RESERVED:
+        name = base + "_" + name[len(base):]
+    return name
+
+
+def file_stems(units: list[Unit]) -> dict[str, str]:
+    """Each unit's file stem; units whose stems would be the same file (on a disk that
+    ignores case, too) are told apart by a short hash of their full names, never by their
+    position, so that adding or moving a unit renames no other letter."""
+    stems = {unit.name: file_stem(unit) for unit in units}
+    seen: dict[str, int] = {}
+    for stem in stems.values():
+        seen[stem.casefold()] = seen.get(stem.casefold(), 0) + 1
+    for name, stem in stems.items():
+        if seen[stem.casefold()] > 1:
+            digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+            stems[name] = f"{stem}~{digest}"
+    return stems
+
+
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
+             *(f"LPT{n}" for n in range(1, 10))}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
+from . import limits
 from .errors import Problem
 from .markup import line_column
 
@@ -52,6 +54,9 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
 def read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
     """Parse one file into a YAML node tree; every failure becomes a located Problem.
 
@@ -59,9 +64,17 @@ def read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
     alongside a node, so the rest of the file is still checked.
     """
     name = _display(path)
+    if path.is_dir():
+        return None, [Problem(name, 0, 0, "", "is a folder; it must be a YAML file")]
+    if path.exists() and not path.is_file():
+        return None, [Problem(name, 0, 0, "", "is not a regular file (a pipe, a socket or a "
+                              "device); it must be a YAML file")]
     if not path.is_file():
         return None, [Problem(name, 0, 0, "", "the file is missing")]
     try:
+        too_big = limits.file_problem(path.stat().st_size)
+        if too_big:
+            return None, [Problem(name, 0, 0, "", too_big)]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(name, 0, 0, "", f"the file cannot be opened: "
@@ -76,16 +89,18 @@ def read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
         return None, [Problem(name, line, column, "",
                               "the file is not saved as UTF-8 (perhaps as GBK or ANSI); "
                               "open it and save it again with the encoding UTF-8")]
+    # lines as YAML counts them: an old Mac file ends its lines with CR alone
+    lines = _LINE_BREAK.split(text)
     problems = [
         Problem(name, number, len(line) - len(line.lstrip(" ")) + 1, "",
                 "a tab is used for indentation; indent with spaces")
-        for number, line in enumerate(text.split("\n"), start=1)
+        for number, line in enumerate(lines, start=1)
         if line.strip() and line.lstrip(" ").startswith("\t")
     ]
     if problems:
         return None, problems
     if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.split("\n")
+        not ln.strip() or ln.lstrip().startswith("#") for ln in lines
     ):
         return None, [Problem(name, 0, 0, "", "the file is empty")]
     try:

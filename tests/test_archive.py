@@ -4,6 +4,7 @@ verified hash by hash, reproducible byte for byte, and PDF/A-2b."""
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -64,6 +65,7 @@ def versions(year: Path) -> list[str]:
 class History:
     content: Path  # content/2023 as it stands after the change
     out: Path
+    key: Path  # the office's private key (v002 is signed with it); key.pub beside it
     first: Result  # the first archive
     again: Result  # the same content again
     second: Result  # after indicator 13's target changed
@@ -85,8 +87,11 @@ def history(tmp_path_factory) -> History:
     edit(content / "checklist.yaml",
          '            name: 县控断面水质达标率\n            target: "≥95%"',
          '            name: 县控断面水质达标率\n            target: "≥96%"')
-    second = archive(content, out)
-    return History(content, out, first, again, second)
+    key = root / "keys" / "office.key"
+    made = run("archive", "keygen", str(key))
+    assert made.exit_code == 0, made.output
+    second = archive(content, out, "--key", str(key))
+    return History(content, out, key, first, again, second)
 
 
 @pytest.fixture
@@ -124,7 +129,7 @@ def test_archiving_the_same_content_adds_nothing(history):
 def test_changed_content_becomes_v002(history):
     assert history.second.exit_code == 0, history.second.output
     assert history.second.stdout == (f"archived 2023 as v002 in {history.year / 'v002'} "
-                                     f"({FILES} files, read-only)\n")
+                                     f"({FILES} files, read-only, signed)\n")
     assert versions(history.year) == ["v001", "v002"]
     assert leftovers(history.year) == []
 
@@ -166,7 +171,8 @@ def test_a_version_holds_the_documents_and_the_content_it_came_from(history):
                             ("v002", history.content / "checklist.yaml")):
         folder = history.year / name
         files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-        assert len(files) == FILES + 1  # and manifest.json
+        # and manifest.json, and the signature of v002 (archived with the office's key)
+        assert len(files) == FILES + (2 if name == "v002" else 1)
         assert (folder / "content/checklist.yaml").read_bytes() == checklist.read_bytes()
         for other in ("notice.yaml", "workpoints.yaml", "units.yaml", "sheets.yaml"):
             assert (folder / "content" / other).read_bytes() == \
@@ -197,10 +203,10 @@ def test_the_manifest_lists_files_content_fonts_and_versions(history):
         assert entry["sha256"] == __import__("hashlib").sha256(data).hexdigest()
     assert files["notice.pdf"]["kind"] == "notice"
     assert files["responsibilities.xlsx"]["kind"] == "matrix"
-    assert files["sheets/001-县水务局.pdf"]["unit"] == "县水务局"
+    assert files["sheets/县水务局.pdf"]["unit"] == "县水务局"
     # the archival formats of the writers' table are in the archive's PDF variant
-    assert files["sheets/001-县水务局.pdf"]["variant"] == "pdf/a-2b"
-    assert "variant" not in files["sheets/001-县水务局.docx"]
+    assert files["sheets/县水务局.pdf"]["variant"] == "pdf/a-2b"
+    assert "variant" not in files["sheets/县水务局.docx"]
     assert files["content/checklist.yaml"]["kind"] == "content"
     sources = manifest["sources"]
     assert [c["path"] for c in sources["content"]] == [
@@ -234,8 +240,16 @@ def test_list_shows_dates_and_what_changed(history):
 def test_verify_finds_every_version_intact(history):
     result = run("archive", "verify", "--out", str(history.out))
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"v001: intact ({FILES} files)",
-                                          f"v002: intact ({FILES} files)"]
+    assert result.stdout.splitlines() == [
+        f"v001: intact ({FILES} files)", f"v002: intact ({FILES} files, signed)",
+        "signatures were checked with the keys the manifests name; give the office's public "
+        "key (--key FILE or NOTICE_KEY) to check they are the office's"]
+    public = history.key.with_name("office.key.pub")
+    for key in (public, history.key):
+        result = run("archive", "verify", "--out", str(history.out), "--key", str(key))
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines() == [f"v001: intact ({FILES} files)",
+                                              f"v002: intact ({FILES} files, signed)"]
 
 
 # -- verify catches damage --------------------------------------------------------------------
@@ -246,11 +260,12 @@ def test_verify_names_an_altered_file(copy):
     data = bytearray(pdf.read_bytes())
     data[len(data) // 2] ^= 0x01
     pdf.write_bytes(bytes(data))
+    pdf.chmod(0o444)
     result = run("archive", "verify", "--out", str(copy.parent.parent))
     assert result.exit_code == 4
-    assert result.stdout.splitlines() == ["v001: 1 file does not match the manifest",
-                                          "  altered: notice.pdf",
-                                          f"v002: intact ({FILES} files)"]
+    assert result.stdout.splitlines()[:3] == ["v001: 1 file does not match the manifest",
+                                              "  altered: notice.pdf",
+                                              f"v002: intact ({FILES} files, signed)"]
     assert result.stderr.splitlines() == [
         "Error: 1 of 2 versions of 2023 do not match their manifests: v001"]
     one = run("archive", "verify", "v001", "--out", str(copy.parent.parent))
@@ -262,13 +277,16 @@ def test_verify_names_an_altered_file(copy):
 def test_verify_names_missing_and_added_files(copy):
     sheets = copy / "v002" / "sheets"
     sheets.chmod(0o755)
-    (sheets / "001-县水务局.docx").unlink()
+    (sheets / "县水务局.docx").unlink()
     (copy / "v002").chmod(0o755)
     (copy / "v002" / "notes.txt").write_text("added later\n", encoding="utf-8")
+    for path in (sheets, copy / "v002"):
+        path.chmod(0o555)
+    (copy / "v002" / "notes.txt").chmod(0o444)
     result = run("archive", "verify", "v002", "--out", str(copy.parent.parent))
     assert result.exit_code == 4
     assert result.stdout.splitlines() == ["v002: 2 files do not match the manifest",
-                                          "  missing: sheets/001-县水务局.docx",
+                                          "  missing: sheets/县水务局.docx",
                                           "  added: notes.txt"]
     assert result.stderr.splitlines() == [
         "Error: 1 of 1 versions of 2023 do not match their manifests: v002"]
@@ -277,10 +295,13 @@ def test_verify_names_missing_and_added_files(copy):
 def test_verify_without_a_manifest(copy):
     (copy / "v001").chmod(0o755)
     (copy / "v001" / "manifest.json").unlink()
+    (copy / "v001").chmod(0o555)
     result = run("archive", "verify", "--out", str(copy.parent.parent))
     assert result.exit_code == 4
-    assert result.stdout.splitlines() == ["v001: manifest.json is missing or unreadable",
-                                          f"v002: intact ({FILES} files)"]
+    assert result.stdout.splitlines()[:3] == [
+        "v001: manifest.json is missing or unreadable",
+        "v002: not as it was archived",
+        "  the manifest of v001, the version before it, cannot be read"]
 
 
 def test_verify_an_unknown_version(history):
@@ -295,6 +316,228 @@ def test_list_without_an_archive(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"Error: nothing is archived under {tmp_path / 'archive'} yet"]
+
+
+# -- the archive proves itself: every tampering exits 4 ------------------------------------------
+
+def _writable(*paths: Path) -> None:
+    for path in paths:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _sealed(*paths: Path) -> None:
+    for path in paths:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+
+
+def _rewrite_manifest(version: Path, change) -> None:
+    """Edit a version's manifest as a forger would: valid JSON, modes put back."""
+    path = version / "manifest.json"
+    _writable(version, path)
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    change(manifest)
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                    encoding="utf-8")
+    _sealed(path, version)
+
+
+def _edit_file_and_entry(version: Path, relative: str) -> None:
+    """Change a file and put its new size and SHA-256 in the manifest."""
+    file = version / relative
+    _writable(file)
+    data = file.read_bytes() + b"%% forged\n"
+    file.write_bytes(data)
+    _sealed(file)
+
+    def change(manifest):
+        for entry in manifest["files"]:
+            if entry["path"] == relative:
+                entry.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+    _rewrite_manifest(version, change)
+
+
+def _delete_file_and_entry(version: Path, relative: str) -> None:
+    folder = (version / relative).parent
+    _writable(folder)
+    (version / relative).unlink()
+    _sealed(folder)
+    _rewrite_manifest(version, lambda m: m.update(
+        files=[e for e in m["files"] if e["path"] != relative]))
+
+
+def _swap(year: Path) -> None:
+    _writable(year / "v001", year / "v002")
+    (year / "v001").rename(year / "v000")
+    (year / "v002").rename(year / "v001")
+    (year / "v000").rename(year / "v002")
+    _sealed(year / "v001", year / "v002")
+
+
+def _delete_v001_rename_v002(year: Path) -> None:
+    for folder, _dirs, _names in os.walk(year / "v001"):
+        os.chmod(folder, 0o755)
+    shutil.rmtree(year / "v001")
+    (year / "v002").rename(year / "v001")
+
+
+def _delete_v001(year: Path) -> None:
+    for folder, _dirs, _names in os.walk(year / "v001"):
+        os.chmod(folder, 0o755)
+    shutil.rmtree(year / "v001")
+
+
+def _empty_folder(year: Path) -> None:
+    _writable(year / "v002")
+    (year / "v002" / "extra").mkdir(mode=0o555)
+    _sealed(year / "v002")
+
+
+TAMPERINGS = {
+    "file and entry edited (v001)": (lambda y: _edit_file_and_entry(y / "v001", "notice.pdf"),
+                                     "v002: not as it was archived"),
+    "file and entry edited (v002, signed)": (
+        lambda y: _edit_file_and_entry(y / "v002", "notice.pdf"),
+        "  the signature does not match manifest.json (changed after it was signed)"),
+    "letter and entry deleted (v001)": (
+        lambda y: _delete_file_and_entry(y / "v001", "sheets/县水务局.pdf"),
+        "  sheets/县水务局.pdf: the archived content calls for it, but the manifest does not "
+        "list it"),
+    "v001 and v002 swapped": (_swap, "  manifest.json is that of v002, not of v001 (versions "
+                                     "renamed or swapped)"),
+    "v001 deleted, v002 renamed": (_delete_v001_rename_v002, "  manifest.json is that of "
+                                   "v002, not of v001 (versions renamed or swapped)"),
+    "v001 deleted": (_delete_v001, "2023: v001 is missing (versions are numbered from v001 "
+                                   "without a gap)"),
+    "empty folder added": (_empty_folder, "  added: extra/"),
+    "folder added to the year": (lambda y: (y / "v002-copy").mkdir(),
+                                 "2023: v002-copy: not a version (added to the archive)"),
+    "file made writable": (lambda y: _writable(y / "v001" / "notice.docx"),
+                           "  writable, though archived versions are read-only: notice.docx"),
+    "version made writable": (lambda y: _writable(y / "v002"),
+                              "  writable, though archived versions are read-only: ."),
+    "signature removed": (lambda y: (_writable(y / "v002"), (y / "v002" /
+                                                             "manifest.json.sig").unlink()),
+                          "  manifest.json names the key that signed it, but "
+                          "manifest.json.sig is missing"),
+    "malformed manifest": (lambda y: _truncate(y / "v001" / "manifest.json"),
+                           "  v001/manifest.json:3:3: not JSON: Expecting property name "
+                           "enclosed in double quotes"),
+    "manifest of another shape": (lambda y: _rewrite_manifest(y / "v002", lambda m: m.update(
+        files=[{"path": "../x", "size": -1, "sha256": "no"}])),
+        "  v002/manifest.json: files[0]: path: \"../x\" is not a file's path in the version"),
+}
+
+
+def _truncate(path: Path) -> None:
+    _writable(path.parent, path)
+    path.write_text("{\n  \"format\": 2,\n  ", encoding="utf-8")
+    _sealed(path, path.parent)
+
+
+@pytest.mark.parametrize("name", list(TAMPERINGS))
+def test_every_tampering_exits_4_and_says_where(copy, name):
+    tamper, line = TAMPERINGS[name]
+    tamper(copy)
+    result = run("archive", "verify", "--out", str(copy.parent.parent))
+    assert result.exit_code == 4, result.output
+    assert line in result.stdout.splitlines(), result.stdout
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    listed = run("archive", "list", "--out", str(copy.parent.parent))
+    assert listed.exit_code == 0, listed.output
+
+
+def test_a_forger_with_a_key_of_their_own_is_caught_by_the_offices_key(history, copy,
+                                                                       tmp_path):
+    from notice import signing
+
+    forger = signing.private_key(signing.generate(tmp_path / "forger.key")[0])
+    _edit_file_and_entry(copy / "v002", "notice.pdf")
+
+    def resign(manifest):
+        manifest["signed_by"] = signing.key_id(forger.public_key())
+
+    _rewrite_manifest(copy / "v002", resign)
+    sig = copy / "v002" / "manifest.json.sig"
+    _writable(copy / "v002", sig)
+    sig.write_bytes(signing.sign(forger, (copy / "v002" / "manifest.json").read_bytes()))
+    _sealed(sig, copy / "v002")
+    out = str(copy.parent.parent)
+    unchecked = run("archive", "verify", "v002", "--out", out)
+    assert unchecked.exit_code == 0  # a signature that holds, by a key nobody vouched for
+    assert unchecked.stdout.splitlines()[-1].startswith("signatures were checked with the keys "
+                                                        "the manifests name")
+    public = history.key.with_name("office.key.pub")
+    result = run("archive", "verify", "v002", "--out", out, "--key", str(public))
+    assert result.exit_code == 4
+    assert result.stdout.splitlines() == ["v002: not as it was archived",
+                                          "  signed with another key than the one given"]
+
+
+def test_archive_verifies_the_latest_version_before_saying_already_archived(history, copy):
+    pdf = copy / "v002" / "sheets" / "县水务局.pdf"
+    _writable(pdf)
+    pdf.write_bytes(pdf.read_bytes()[:1000])
+    _sealed(pdf)
+    before = snapshot(copy)
+    result = archive(history.content, copy.parent.parent)
+    assert result.exit_code == 4, result.output
+    assert result.stderr.splitlines() == [
+        f"Error: {copy / 'v002'} no longer matches what was archived (altered: "
+        "sheets/县水务局.pdf); nothing was added; run: archive verify"]
+    assert snapshot(copy) == before
+
+
+def _as_format_1(manifest: dict) -> None:
+    """A manifest as the tool wrote it before the chain and signatures."""
+    manifest["format"] = 1
+    manifest.pop("previous", None)
+    manifest.pop("signed_by", None)
+
+
+def test_versions_archived_before_the_chain_still_verify(copy):
+    _writable(copy / "v002")
+    (copy / "v002" / "manifest.json.sig").unlink()
+    for name in ("v001", "v002"):
+        _rewrite_manifest(copy / name, _as_format_1)
+    result = run("archive", "verify", "--out", str(copy.parent.parent))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"v001: intact ({FILES} files)", f"v002: intact ({FILES} files)",
+        "v002 is not signed: the versions before it are proven by the chain, but its own files "
+        "and manifest could have been changed together; sign new versions with the office's "
+        "key (archive --key)"]
+
+
+def test_a_manifest_turned_back_into_the_older_format_is_caught(copy):
+    _writable(copy / "v002")
+    (copy / "v002" / "manifest.json.sig").unlink()
+    _rewrite_manifest(copy / "v002", _as_format_1)
+    result = run("archive", "verify", "--out", str(copy.parent.parent))
+    assert result.exit_code == 4
+    assert result.stdout.splitlines()[1:] == [
+        "v002: not as it was archived",
+        "  manifest.json is of format 1, after a version of format 2 (a manifest was replaced "
+        "by an older kind)"]
+
+
+def test_keygen_never_overwrites_a_key(history):
+    before = history.key.read_bytes()
+    result = run("archive", "keygen", str(history.key))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: {history.key} already exists; it was left as it was (choose another name, or "
+        "remove it if it is really not needed)"]
+    assert history.key.read_bytes() == before
+    assert history.key.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_chain_names_the_manifest_before(history):
+    first = history.year / "v001" / "manifest.json"
+    second = json.loads((history.year / "v002" / "manifest.json").read_text(encoding="utf-8"))
+    assert json.loads(first.read_text(encoding="utf-8"))["previous"] is None
+    assert second["previous"] == dict(version="v001",
+                                      sha256=hashlib.sha256(first.read_bytes()).hexdigest())
 
 
 # -- all or nothing ---------------------------------------------------------------------------

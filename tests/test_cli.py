@@ -110,10 +110,11 @@ def test_missing_content_folder(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("command", ["validate", "units"])
 def test_internal_error_is_one_line_and_exit_3(year_folder, monkeypatch, command):
-    def broken(folder):
+    def broken(folder, *args):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(notice.cli, "load_content", broken)
+    monkeypatch.setattr(notice.cli, "load_and_check", broken)  # validate's one pass
     result = run(command)
     assert result.exit_code == 3
     assert isinstance(result.exception, SystemExit)

@@ -37,6 +37,7 @@ import notice.build
 import notice.docx
 import notice.output
 import notice.pdf
+import notice.publish
 from notice import style
 from notice.cli import main
 from notice.columns import LETTER, NOTICE, columns_of
@@ -220,7 +221,7 @@ def test_markup_in_a_unit_name_comes_out_as_text_in_its_letter(hostile, fmt):
 
 # -- names: nothing is written outside OUT, every file name is safe ----------------------------
 
-SAFE_NAME = re.compile(r'^[0-9]{3}-[^\\/:*?"<>|\x00-\x1f]+\.(pdf|docx)$')
+SAFE_NAME = re.compile(r'^[^\\/:*?"<>|\x00-\x1f.][^\\/:*?"<>|\x00-\x1f]*\.(pdf|docx)$')
 
 
 def test_units_with_bad_names_get_safe_files_inside_out(hostile):
@@ -229,22 +230,23 @@ def test_units_with_bad_names_get_safe_files_inside_out(hostile):
     new = sorted(set(after) - set(before))
     outside = [p for p in new if not p.startswith("OUT/") and not p.endswith(".log")]
     assert outside == []
-    assert not [p for p in new if p.startswith("OUT/") and not p.startswith(("OUT/2021/",
-                                                                            "OUT/.cache/"))]
-    sheets = [p.removeprefix("OUT/2021/sheets/") for p in new if "/sheets/" in p]
+    # OUT/2021 links to the published set in OUT/.builds (notice/publish.py)
+    assert not [p for p in new if p.startswith("OUT/") and p != "OUT/.lock" and not
+                p.startswith(("OUT/2021/", "OUT/.cache/", "OUT/.builds/2021-"))]
+    sheets = [p.name for p in (hostile["out"] / "sheets").iterdir()]
     for name in sheets:
         assert SAFE_NAME.match(name), name
         assert len(name.encode("utf-8")) <= 200, name
     assert len(sheets) == 2 * (23 + len(BAD_NAMES))
     stems = {u: p.stem for u, p in hostile["letters"].items()}
-    assert stems["../../escape"].endswith("-_.._escape")
-    assert stems["/abs/path"].endswith("-_abs_path")
-    assert stems["back\\slash"].endswith("-back_slash")
-    assert stems["C:evil"].endswith("-C_evil")
-    assert re.fullmatch(r"[0-9]{3}-CON", stems["CON"])  # never the device name CON
-    assert re.fullmatch(r"[0-9]{3}-unit", stems[".."])
-    assert stems["<i>&amp;{{x}}</i>"].endswith("-_i_&amp;{{x}}__i_")
-    assert stems[BAD_NAMES[-1]].endswith("-" + BAD_NAMES[-1])
+    assert stems["../../escape"] == "_.._escape"
+    assert stems["/abs/path"] == "_abs_path"
+    assert stems["back\\slash"] == "back_slash"
+    assert stems["C:evil"] == "C_evil"
+    assert stems["CON"] == "CON_"  # never the device name CON
+    assert stems[".."] == "unit"
+    assert stems["<i>&amp;{{x}}</i>"] == "_i_&amp;{{x}}__i_"
+    assert stems[BAD_NAMES[-1]] == BAD_NAMES[-1]
 
 
 @pytest.mark.parametrize("name, kept", [
@@ -254,7 +256,7 @@ def test_units_with_bad_names_get_safe_files_inside_out(hostile):
 ])
 def test_file_names_are_cut_to_what_every_file_system_holds(name, kept):
     stem = file_stem(Unit(name, name, 7))
-    assert stem == "007-" + name[:kept]
+    assert stem == name[:kept]
     # with the suffix and the temporary name written beside it, within 255 bytes
     assert len(f".{stem}.docx.abcdefgh.part".encode()) <= 255
 
@@ -434,7 +436,7 @@ def test_a_letter_with_an_attachment_name_of_300_characters_is_built(content):
     result = CliRunner().invoke(main, ["build", "--content", "2021", "--out", "OUT",
                                        "--unit", "市林业局", "--jobs", "1"])
     assert result.exit_code == 0, result.output
-    letter = Path("OUT/2021/sheets/027-市林业局.pdf")
+    letter = Path("OUT/2021/sheets/市林业局.pdf")
     assert _pdf_text(letter).count(long) == 2  # 附件说明 and the attachment's title
     docx = letter.with_suffix(".docx")
     assert _docx_text(docx).count(long) == 2
@@ -488,6 +490,8 @@ def previous(content, monkeypatch):
 def _untouched(previous) -> None:
     assert _files(previous["out"]) == previous["before"]  # byte for byte
     assert not list(Path("OUT").rglob("*.part"))
+    # nothing of the failed build is left: OUT/.builds holds the published set only
+    assert [p.resolve() for p in Path("OUT/.builds").iterdir()] == [previous["out"].resolve()]
 
 
 def _fail_at(count: int, fault: BaseException):
@@ -508,8 +512,8 @@ def test_disk_full_while_writing_leaves_the_previous_outputs(previous, monkeypat
     fsync, calls = _fail_at(at, OSError(errno.ENOSPC, "No space left on device"))
     monkeypatch.setattr(os, "fsync", fsync)
     written = []
-    real_write = notice.output.Staging.write
-    monkeypatch.setattr(notice.output.Staging, "write",
+    real_write = notice.publish.Draft.write
+    monkeypatch.setattr(notice.publish.Draft, "write",
                         lambda self, path, data: (written.append(path),
                                                   real_write(self, path, data)))
     result = previous["build_again"]()
@@ -523,22 +527,27 @@ def test_disk_full_while_writing_leaves_the_previous_outputs(previous, monkeypat
 
 def test_permission_denied_while_writing_leaves_the_previous_outputs(previous, monkeypatch):
     real = os.open
-    calls = []
+    calls, written = [], []
 
     def open_staged(path, flags, *args, **kwargs):
-        """The 10th temporary output file cannot be created (other opens go through)."""
-        if str(path).endswith(".part"):
-            calls.append(os.path.dirname(path))
+        """The 10th output file of the new set cannot be created (other opens go through)."""
+        if "/.builds/" in str(path) and flags & os.O_CREAT:
+            calls.append(path)
             if len(calls) == 10:
-                raise PermissionError(errno.EACCES, "Permission denied", calls[-1])
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(notice.output.os, "open", open_staged)
+    monkeypatch.setattr(notice.publish.os, "open", open_staged)
+    real_write = notice.publish.Draft.write
+    monkeypatch.setattr(notice.publish.Draft, "write",
+                        lambda self, path, data: (written.append(path),
+                                                  real_write(self, path, data)))
     result = previous["build_again"]()
     assert result.exit_code == 3, result.output
     assert result.stderr.splitlines() == [
-        f"Error: cannot write {calls[-1]}: Permission denied; the outputs already there were "
-        "left as they were"]
+        f"Error: cannot write {written[-1]}: Permission denied; the outputs already there "
+        "were left as they were"]  # the file as it would be published, not a temporary name
+    assert str(written[-1]).startswith("OUT/2021/")
     _untouched(previous)
 
 
@@ -595,13 +604,15 @@ def test_ctrl_c_in_a_real_build_leaves_no_partial_file(previous, tmp_path):
          "--jobs", "2", "--no-cache"],
         start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not list(previous["out"].rglob(".*.part")):  # the first documents are staged
+    published = previous["out"].resolve()
+    while not [p for p in Path("OUT/.builds").glob("*/sheets/*")
+               if p.parent.parent.resolve() != published]:  # the first documents are written
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "nothing was staged"
         time.sleep(0.02)
     os.killpg(process.pid, signal.SIGINT)
     _out, err = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == 130, err
     assert err == "Interrupted; nothing half-written was left behind.\n"
     _untouched(previous)
 

@@ -1,0 +1,61 @@
+"""A build's temporary files in one folder of its own, removed when the build ends.
+
+WeasyPrint's FontConfiguration copies the @font-face files into a mkdtemp folder that it
+removes only when the object is collected; a cached configuration, or one in a worker that is
+terminated, never is. During a build, Python's temporary folder is a private one
+(TMPDIR/notice-<pid>-XXXX) that the build removes however it ends; the folder of a build that
+was killed is removed by the next build, once its process is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+PREFIX = "notice-"
+
+
+@contextlib.contextmanager
+def private_tempdir() -> Iterator[Path]:
+    """Python's temporary folder is a private one for the duration of the block."""
+    from .pdf import _stylesheet
+
+    sweep_tempdirs()
+    folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
+    previous = tempfile.tempdir
+    tempfile.tempdir = folder
+    try:
+        yield Path(folder)
+    finally:
+        tempfile.tempdir = previous
+        _stylesheet.cache_clear()  # its font configurations point into the folder
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_tempdirs() -> None:
+    """Remove the private folders of builds whose process is gone (killed, or power lost)."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{PREFIX}*-*"):
+        pid = folder.name[len(PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.is_symlink() or not folder.is_dir() \
+                    or folder.stat().st_uid != os.getuid() or _alive(int(pid)):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
