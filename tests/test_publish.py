@@ -18,12 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import notice.docx_writer
 import pytest
 from click.testing import CliRunner
 from helpers import REPO
 
 import notice.build
-import notice.docx_writer
 import notice.publish
 from notice.cli import main
 
