@@ -18,12 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import notice.docx_writer
 import pytest
 from click.testing import CliRunner
 from helpers import REPO
 
 import notice.build
+import notice.docx
+import notice.pdf
 import notice.publish
 from notice.cli import main
 
@@ -32,10 +33,10 @@ from notice.cli import main
 CHILD = r"""
 import os, signal, sys
 sys.path.insert(0, sys.argv[1])
-import notice.build, notice.docx_writer, notice.publish
+import notice.build, notice.docx, notice.pdf, notice.publish
 content, out, tag, kill_at, exchange = sys.argv[2:7]
-notice.build.render_pdf = lambda html, css, fonts, **o: f"%PDF {tag} {len(html)}".encode()
-notice.docx_writer.render_docx = lambda html, context: f"DOCX {tag} {len(html)}".encode()
+notice.pdf.render_pdf = lambda html, css, fonts, **o: f"%PDF {tag} {len(html)}".encode()
+notice.docx.render_docx = lambda html, context: f"DOCX {tag} {len(html)}".encode()
 notice.publish.RENAME_EXCHANGE = exchange == "yes"
 steps, armed = [], []
 
@@ -89,9 +90,9 @@ def _swept(out: Path) -> None:
 def fake(content, monkeypatch):
     """Fast stand-ins for the PDF and DOCX writers; build() runs the CLI's build."""
     def build(*args: str, tag: str = "x"):
-        monkeypatch.setattr(notice.build, "render_pdf",
+        monkeypatch.setattr(notice.pdf, "render_pdf",
                             lambda html, css, fonts, **o: f"%PDF {tag} {len(html)}".encode())
-        monkeypatch.setattr(notice.docx_writer, "render_docx",
+        monkeypatch.setattr(notice.docx, "render_docx",
                             lambda html, context: f"DOCX {tag} {len(html)}".encode())
         return CliRunner().invoke(main, ["build", "--content", "2021", "--out", "OUT",
                                          "--jobs", "1", "--no-cache", *args])
@@ -299,8 +300,8 @@ def test_a_damaged_cache_entry_is_laid_out_again_not_published(content, monkeypa
         rendered.append(len(html))
         return f"%PDF {len(html)} ".encode() * 50
 
-    monkeypatch.setattr(notice.build, "render_pdf", fake_pdf)
-    monkeypatch.setattr(notice.docx_writer, "render_docx",
+    monkeypatch.setattr(notice.pdf, "render_pdf", fake_pdf)
+    monkeypatch.setattr(notice.docx, "render_docx",
                         lambda html, context: f"DOCX {len(html)}".encode())
 
     def build():
