@@ -21,8 +21,10 @@ from .archive import (
 from .content import load_content
 from .diff import compare
 from .errors import EXIT_DAMAGED, EXIT_USAGE, ContentError, NoticeError
-from .provenance import CONTENT_FILES, sha256_file
+from .folder import inputs
+from .provenance import sha256_file
 from .sheets import file_stems
+from .writers import build_writers, document_writers
 
 
 class ArchiveDamaged(NoticeError):
@@ -224,10 +226,11 @@ def _expected_problems(version: Path, manifest: dict) -> list[str]:
         return ["the archived content cannot be read, so the files it calls for cannot be "
                 "checked"]
     stems = file_stems(list(content.assignments_by_unit()))
-    expected = {"notice.pdf", "notice.docx", "responsibilities.xlsx"}
-    expected |= {f"sheets/{stem}.{suffix}" for stem in stems.values()
-                 for suffix in ("pdf", "docx")}
-    expected |= {f"{CONTENT_COPY}/{name}" for name in CONTENT_FILES}
+    suffixes = [w.suffix for w in document_writers()]
+    expected = {f"notice.{suffix}" for suffix in suffixes}
+    expected |= {f"{w.stem}.{w.suffix}" for w in build_writers() if w.wanted(content)}
+    expected |= {f"sheets/{stem}.{suffix}" for stem in stems.values() for suffix in suffixes}
+    expected |= {f"{CONTENT_COPY}/{name}" for name, _path in inputs(version / CONTENT_COPY)}
     listed = {entry["path"] for entry in manifest["files"]}
     return ([f"{p}: the archived content calls for it, but the manifest does not list it"
              for p in sorted(expected - listed)]

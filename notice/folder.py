@@ -31,7 +31,8 @@ def inputs(folder: Path) -> list[tuple[str, Path]]:
     this list, so a changed seal image makes a new archive version and a new render.
     """
     folder = Path(folder)
-    return [(name, folder / name) for name in FILES + tuple(assets(folder))]
+    files = [name for name in FILES if (folder / name).exists()]  # only notice.yaml is needed
+    return [(name, folder / name) for name in files + assets(folder)]
 
 
 def assets_digest(folder: Path) -> str:
