@@ -187,6 +187,9 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
 @_guarded
 def units(content_dir: Path | None) -> None:
     content = _load(content_dir)
+    if not content.assignments():
+        click.echo("no unit has work: the content has no checklist naming units"
+                   if content.checklist is None else "no unit has work in the checklist")
     for unit, assignments in content.assignments_by_unit().items():
         leads = [str(a.indicator.number) for a in assignments if a.role == ROLE_LEAD]
         shares = [str(a.indicator.number) for a in assignments if a.role != ROLE_LEAD]

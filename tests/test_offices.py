@@ -380,3 +380,10 @@ def test_diff_compares_a_checklists_own_columns(tmp_path, monkeypatch):
     assert "  ~ 3 城市公园绿地开放共享" in result.output.splitlines()
     assert any(line.startswith("      完成标准: ") and "30" in line
                for line in result.output.splitlines())
+
+
+def test_units_says_when_no_unit_has_work(monkeypatch):
+    monkeypatch.chdir(REPO)
+    result = run("units", "--content", str(PLAN.relative_to(REPO)))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "no unit has work: the content has no checklist naming units\n"
