@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from . import frame
 from .errors import ContentError, Problem
 from .folder import NOTICE_FILES
 from .markup import plain, text_width
@@ -81,6 +82,11 @@ def load_content(folder: Path) -> Content:
         r.fail(year_node, "doc_number: year", f"is {year} but the folder is {folder.name}; "
                "the two must agree")
         problems += r.problems
+    if notice is not None:  # images of the frame (seal, 签名章) are files of the folder
+        r = Reader(_display(folder / "notice.yaml"))
+        frame.check_seals(r, {k.value: v for k, v in nodes["notice.yaml"].value},
+                          notice.signatures, notice.organs, folder)
+        problems += r.problems
     if problems or len(parts) < len(NOTICE_FILES):
         raise ContentError(problems)
     checklist, _refs = parts["checklist.yaml"]
@@ -94,7 +100,7 @@ def load_content(folder: Path) -> Content:
 def _read_notice(r: Reader, node) -> Notice | None:
     m = r.mapping(node, "notice", ("issuer", "masthead", "doc_number", "title", "addressees",
                                    "body", "closing", "signature", "date", "disclosure",
-                                   "printed_by", "printed_on"))
+                                   "printed_by", "printed_on"), frame.KEYS)
     if m is None:
         return None
     doc_number = None
@@ -107,14 +113,36 @@ def _read_notice(r: Reader, node) -> Notice | None:
             if None not in (prefix, year, number):
                 doc_number = DocNumber(prefix, year, number)
     get = _getter(r, m)
-    title = _title(r, m.get("title"), "title")
+    masthead, organs, word = (frame.read_masthead(r, m["masthead"]) if "masthead" in m
+                              else (None, (), ""))
+    signatures = frame.read_signatures(r, m["signature"]) if "signature" in m else ()
+    extra = frame.read_frame(r, m)
+    addressees = get("addressees", r.texts)
+    if isinstance(m.get("title"), yaml.ScalarNode):  # one string: broken by meaning (7.3.1)
+        text = r.text(m["title"], "title", "title")
+        keep = ((r.texts(m["title_keep"], "title_keep", item="title_keep")
+                 if "title_keep" in m else ())
+                + tuple(n for n in (get("issuer", r.text),) if n) + organs + signatures
+                + (addressees or ()) + extra.get("copy_to", ()))
+        shape = (r.choice(m["title_shape"], "title_shape", tuple(frame.SHAPES))
+                 if "title_shape" in m else "auto")
+        title = (frame.break_long_title(r, m["title"], text, keep,
+                                        frame.SHAPES.get(shape or "auto"), TITLE_LINE_LIMIT)
+                 if text else ())
+    else:
+        for key in ("title_keep", "title_shape"):
+            if key in m:
+                r.fail(m[key], key, "applies to a title given as one string, which the tool "
+                       "breaks; this title is given line by line")
+        title = _title(r, m.get("title"), "title")
     return Notice(
-        issuer=get("issuer", r.text), masthead=get("masthead", r.text, "title"),
+        issuer=get("issuer", r.text), masthead=masthead,
         doc_number=doc_number, title=title,
-        addressees=get("addressees", r.texts), body=get("body", r.texts),
-        closing=get("closing", r.text), signature=get("signature", r.text),
+        addressees=addressees, body=get("body", r.texts),
+        closing=get("closing", r.text), signature=signatures[0] if signatures else None,
         date=get("date", r.date), disclosure=get("disclosure", r.text),
         printed_by=get("printed_by", r.text), printed_on=get("printed_on", r.date),
+        organs=organs, masthead_word=word, signatures=signatures, **extra,
     )
 
 

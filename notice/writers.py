@@ -43,7 +43,13 @@ class Writer:
 def _pdf(document: Document) -> bytes:
     from .pdf import render_pdf
 
-    return render_pdf(document.html, document.css, document.fonts, pdf_variant=document.variant)
+    from pathlib import Path
+
+    layout = document.context.get("layout")
+    images = frozenset(Path(i.path).resolve().as_uri()
+                       for i in (layout.sign_off.images if layout and layout.sign_off else ()))
+    return render_pdf(document.html, document.css, document.fonts, pdf_variant=document.variant,
+                      images=images)
 
 
 def _docx(document: Document) -> bytes:
