@@ -41,9 +41,9 @@ class Writer:
 
 
 def _pdf(document: Document) -> bytes:
-    from .pdf import render_pdf
-
     from pathlib import Path
+
+    from .pdf import render_pdf
 
     layout = document.context.get("layout")
     images = frozenset(Path(i.path).resolve().as_uri()

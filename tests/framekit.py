@@ -131,7 +131,8 @@ def one_string_title(root: Path) -> Path:
     """A notice whose title is one string, for the tool to break."""
     return folder(root, "title", _base() + """\
 masthead: 青溪县河长制办公室文件
-title: 青溪县全面推行河长制工作领导小组办公室关于印发《青溪县2023年度河湖管护和水生态修复工作要点》的通知
+title: >-
+  青溪县全面推行河长制工作领导小组办公室关于印发《青溪县2023年度河湖管护和水生态修复工作要点》的通知
 title_shape: 梯形
 signature: 青溪县河长制办公室
 """)

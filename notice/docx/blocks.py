@@ -277,7 +277,17 @@ def end_matter(footer) -> list[etree._Element]:
         for p in child.findall("p") if ruled else [child]:
             name = next(PARAGRAPH_STYLES[c] for c in sorted(classes(p)) if c in PARAGRAPH_STYLES)
             ppr = {}
-            if ruled:
+            if ruled and "copy-to" in classes(p):
+                # 抄送's names hang under the first: its indents would shorten a border of its
+                # own, so the first rule is a hairline's above it and the 0.25 mm one is the
+                # top of the next line's
+                out.append(paragraph([], "版记", spacing=dict(line=20, lineRule="exact"),
+                                     pBdr=el("w:pBdr", None, border("bottom", outer)),
+                                     rPr=el("w:rPr", None, el("w:sz", dict(val=2)))))
+            elif ruled and "copy-to" in classes(p.getprevious() if p.getprevious() is not None
+                                                else p):
+                ppr["pBdr"] = el("w:pBdr", None, border("top", inner), border("bottom", outer))
+            elif ruled:
                 ppr["pBdr"] = el("w:pBdr", None, border("top", outer), border("bottom", outer),
                                  border("between", inner))
             out.append(paragraph(tokens(p), name, **ppr))

@@ -39,9 +39,12 @@ def signed_line_ppr(layout, follows_number: bool) -> dict:
 
 def sign_off_ppr(sign_off, name: str, index: int) -> dict:
     """Indents and spacing of the 署名 block's paragraphs, from the shared layout (7.3.5)."""
-    if name == "date":
-        return dict(ind=indent(left=sign_off.date_left), keepNext={},
-                    spacing=dict(before=sign_off.date_lines_before * LINE))
+    if name == "date" and sign_off.kind == "plain":
+        return dict(ind=indent(left=sign_off.date_left))
+    if name == "date":  # 4 characters in from the right, whatever its digits' widths
+        return dict(ind=indent(right=style.SEALED_DATE_RIGHT_CHARS), jc=dict(val="right"),
+                    spacing=dict(before=sign_off.date_lines_before * LINE),
+                    **(dict(keepNext={}) if sign_off.lines_after else {}))
     if name != "signature":
         return {}
     before = dict(spacing=dict(before=sign_off.lines_before * LINE if index == 0 else 0),

@@ -19,6 +19,12 @@ from .blocks import (
     run,
     tokens,
 )
+from .frame import (
+    anchored_image,
+    joint_masthead,
+    sign_off_ppr,
+    signed_line_ppr,
+)
 from .package import html_metadata, pack
 from .styles import (
     LANDSCAPE,
@@ -32,12 +38,6 @@ from .styles import (
     section_properties,
     snug_line,
     twips,
-)
-from .frame import (
-    anchored_image,
-    joint_masthead,
-    sign_off_ppr,
-    signed_line_ppr,
 )
 
 # where the kind of page changes, a Word section starts: the 版记 page on an even page
@@ -147,9 +147,9 @@ class _Writer:
                 self.sign_off, self.signature_lines = self.layout.sign_off, 0
                 self._blocks(child)
                 self.sign_off = None
-                if self.layout.sign_off.lines_after:
-                    self.pending["spacing"] = dict(
-                        before=twips(self.layout.sign_off.lines_after * PITCH))
+                if self.layout.sign_off.lines_after:  # the seal's reach under the date, kept
+                    self._add(paragraph([], "正文", spacing=dict(
+                        line=twips(self.layout.sign_off.lines_after * PITCH), lineRule="exact")))
             elif kind is Kind.FOOTER:
                 self.end_matter = end_matter(child)
             elif kind is Kind.RULE:
@@ -172,7 +172,9 @@ class _Writer:
                     ppr.update(sign_off_ppr(self.sign_off, element.name, self.signature_lines))
                     self.signature_lines += element.name == "signature"
                 # 7.3.5.4: the 署名 and date, or the 附件说明, keep the body's last two lines
-                if after is not None and classes(after) & {"signature-block", "attachment-note"}:
+                if after is not None and ("signature-block" in classes(after) or (
+                        "attachment-note" in classes(after) and after.getnext() is not None
+                        and "signature-block" in classes(after.getnext()))):
                     ppr.update(keepNext={}, widowControl={})
                 p = self._bookmarked(paragraph(tokens(child), element.word_style, **ppr))
                 if element.name == "signature" and self.images:
