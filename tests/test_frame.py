@@ -3,6 +3,7 @@ render of the DOCX: small content folders of other offices (tests/framekit.py) b
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -272,3 +273,22 @@ def test_copy_to_above_the_issuer_with_rules_and_the_end_page_numbered(built, en
     assert abs(bottom - (style.TOP_MM + style.TEXT_HEIGHT_MM)) < 0.6  # on the 版心's bottom
     number = last.page_number_line()
     assert number is not None and PAGE_NUMBER.match(number.text).group(1) == str(last.number)
+
+
+# -- the DOCX files ----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_frame_docx_files_are_schema_valid(built):
+    """Microsoft's schema validator on each folder's DOCX (anchored seals, the joint 标志's
+    table, the 签发人 tabs)."""
+    from test_docx import VALIDATOR
+
+    if not VALIDATOR.exists():
+        pytest.skip("node_modules/.bin/ooxml-validator is missing (scripts/setup.sh runs npm)")
+    for made in built.values():
+        path = made["pdf"].with_suffix(".docx")
+        run = subprocess.run([str(VALIDATOR), str(path)], capture_output=True, text=True,
+                             timeout=600)
+        report = json.loads(run.stdout)
+        assert report["ok"] is True and report["errors"] == [], (path, report)
