@@ -292,3 +292,47 @@ def test_frame_docx_files_are_schema_valid(built):
                              timeout=600)
         report = json.loads(run.stdout)
         assert report["ok"] is True and report["errors"] == [], (path, report)
+
+
+# -- 7.3.5.4 此页无正文 --------------------------------------------------------------------------
+
+
+def _body_lines_with_the_signature(path, date: str, signature: str) -> int:
+    """Body lines (paragraphs flush left or indented two characters) on the page of the
+    署名, above it and above any 附件说明."""
+    for page in read_pdf(path):
+        found = page.text_lines()
+        if any(date in ln.text.replace(" ", "") for ln in found):
+            name = next(ln for ln in found if ln.text.replace(" ", "") == signature)
+            return len([ln for ln in found if ln.top < name.top
+                        and ln.x0 < style.LEFT_MM + 2 * CHAR + 1
+                        and not ln.text.startswith("附件：") and ln.size < style.TITLE_PT - 1])
+    raise AssertionError("no date")
+
+
+@pytest.mark.parametrize("paragraphs", [5, 6])
+def test_signature_and_date_keep_two_body_lines_with_them(tmp_path, paragraphs):
+    """Short one-line paragraphs that end where the 署名 block no longer fits page 1: the
+    closing line and the paragraph before it go with it, in both formats."""
+    import yaml
+    from framekit import _base, folder
+
+    body = yaml.safe_dump({"body": ["本段为测试正文，一行即可写完。"] * paragraphs},
+                          allow_unicode=True)
+    made = render(folder(tmp_path, "alone", _base(body=True) + body + (
+        "masthead: 青溪县河长制办公室文件\n"
+        "title: [青溪县河长制办公室关于印发, 《2023年度河湖管护工作要点》的通知]\n"
+        "signature: 青溪县河长制办公室\n")), tmp_path / "out")
+    for engine in ENGINES:
+        pages = read_pdf(made[engine])
+        assert len(pages) > 2  # the notice runs on past its first page
+        assert _body_lines_with_the_signature(made[engine], "2023年3月6日",
+                                              "青溪县河长制办公室") >= 2, engine
+
+
+@pytest.mark.slow
+def test_2021_letters_keep_two_body_lines_with_the_signature(built_2021):
+    """Every 2021 letter's 附件说明, 署名 and date used to stand alone on page 2."""
+    for path in sorted((built_2021.root / "sheets").glob("*.pdf")):
+        assert _body_lines_with_the_signature(
+            path, "2021年2月23日", "巴中市创建国家生态文明建设示范市领导小组办公室") >= 2, path.name

@@ -9,6 +9,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from .. import style
+from ..markup import text_width
 from ..vocabulary import Kind, Page, UnknownElement, element_of, page_of
 from .blocks import (
     checklist,
@@ -147,9 +148,6 @@ class _Writer:
                 self.sign_off, self.signature_lines = self.layout.sign_off, 0
                 self._blocks(child)
                 self.sign_off = None
-                if self.layout.sign_off.lines_after:  # the seal's reach under the date, kept
-                    self._add(paragraph([], "正文", spacing=dict(
-                        line=twips(self.layout.sign_off.lines_after * PITCH), lineRule="exact")))
             elif kind is Kind.FOOTER:
                 self.end_matter = end_matter(child)
             elif kind is Kind.RULE:
@@ -176,6 +174,11 @@ class _Writer:
                         "attachment-note" in classes(after) and after.getnext() is not None
                         and "signature-block" in classes(after.getnext()))):
                     ppr.update(keepNext={}, widowControl={})
+                    if (element.name == "paragraph" and self.last is not None
+                            and self.last.tag == qn("w:p") and one_line(child)):
+                        # a last paragraph of one line keeps the one before it too
+                        put(self.last.find(qn("w:pPr")), el("w:keepNext"))
+                        put(self.last.find(qn("w:pPr")), el("w:widowControl"))
                 p = self._bookmarked(paragraph(tokens(child), element.word_style, **ppr))
                 if element.name == "signature" and self.images:
                     run = el("w:r")
@@ -186,6 +189,10 @@ class _Writer:
                     self.images = []
                     p.append(run)
                 self._add(p)
+                if self.sign_off is not None and element.name == "date" and (
+                        self.sign_off.lines_after):  # the seal's reach under the date, kept
+                    self._add(paragraph([], "正文", keepNext={}, spacing=dict(
+                        line=twips(self.sign_off.lines_after * PITCH), lineRule="exact")))
             elif kind is Kind.CONTAINER or not child.text_content().strip():
                 self._blocks(child)
             else:  # text outside any declared block would be lost
@@ -229,6 +236,12 @@ class _Writer:
         else:  # linked to the previous section: the numbers run on
             footers = {}
         return section_properties(page, footers, self.start, first=self.start is None)
+
+
+def one_line(node) -> bool:
+    """Whether a body paragraph holds one line: its text and 2-character indent fit 28."""
+    return (text_width(node.text_content().strip()) + style.PARAGRAPH_INDENT_CHARS
+            <= style.CHARS_PER_LINE)
 
 
 def _footer_pair(document, content) -> dict[str, str]:
