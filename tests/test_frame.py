@@ -336,3 +336,24 @@ def test_2021_letters_keep_two_body_lines_with_the_signature(built_2021):
     for path in sorted((built_2021.root / "sheets").glob("*.pdf")):
         assert _body_lines_with_the_signature(
             path, "2021年2月23日", "巴中市创建国家生态文明建设示范市领导小组办公室") >= 2, path.name
+
+
+def test_three_signers_wrap_under_the_first_name(tmp_path):
+    """Two names a line; the third under the first name, on the 发文字号's line (7.2.6)."""
+    from framekit import _base, folder
+
+    made = render(folder(tmp_path, "three", _base() + (
+        "masthead: 青溪县河长制办公室文件\n"
+        "title: [青溪县河长制办公室关于申请, 河湖管护专项资金的请示]\n"
+        "direction: 上行文\nsigners: [张三, 李四, 王五]\nsignature: 青溪县河长制办公室\n")),
+        tmp_path / "out")
+    for engine in ENGINES:
+        with pdfplumber.open(made[engine]) as pdf:
+            chars = {c["text"]: c for c in pdf.pages[0].chars if c["text"] in "签张四王号"}
+        label, first, second, third = (chars[t] for t in "签张四王")
+        number_end = chars["号"]
+        assert abs(label["top"] - first["top"]) < 1 and abs(first["top"] - second["top"]) < 1
+        assert abs(third["top"] - first["top"] - style.LINE_PITCH_PT) < 1, engine
+        assert abs(third["x0"] - first["x0"]) * MM < 0.5, engine  # under the first name
+        assert abs(number_end["top"] - third["top"]) < 1  # 发文字号 on the last line
+        assert abs(second["x1"] * MM - (RIGHT - CHAR)) < 1.6, engine

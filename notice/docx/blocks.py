@@ -27,7 +27,9 @@ PARAGRAPH_STYLES = word_styles(Kind.PARAGRAPH)  # class → named Word paragraph
 RUN_STYLES = word_styles(Kind.RUN)  # class → named Word character style
 VERTICAL = {"sub": "subscript", "sup": "superscript"}
 TAB_BEFORE = {e.name for e in VOCABULARY.values() if e.tab_before}  # placed by tab stops
-_SPACES = re.compile(r"\s+")
+# HTML collapses ASCII white space only: an ideographic space (U+3000, between 签发人's names
+# or two organs in a title) and a no-break space keep their width
+_SPACES = re.compile(r"[ \t\n\r\f]+")
 _WIDTH = re.compile(r"width:\s*([\d.]+)mm")
 
 

@@ -30,8 +30,10 @@ def signed_line_ppr(layout, follows_number: bool) -> dict:
     """A 上行文's 发文字号 line: the number one character in, 「签发人：」 and the names on tab
     stops (7.2.6); the paragraph itself spans the 版心, and so does the red line under it."""
     marks = layout.marks
+    # the names' stop a tenth of a character past the label's end: a tab from exactly a
+    # stop's position would go on to the next one
     ppr = dict(jc=dict(val="left"), ind=indent(),
-               **_tabs(style.SIGNER_EDGE_CHARS, marks.label_left, marks.names_left))
+               **_tabs(style.SIGNER_EDGE_CHARS, marks.label_left, marks.names_left + 0.1))
     if follows_number:  # a wrapped line of 签发人 follows the line above
         ppr["spacing"] = dict(before=0)
     return ppr
