@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import ContentCopy, locate, run
+from helpers import ContentCopy, locate, run, title_by_hand
 
 from notice.content import TITLE_LINE_LIMIT
 
@@ -247,19 +247,8 @@ def test_closing_brace_without_markup(content):
                      "or ^{…} for a superscript, or delete it")
 
 
-def _title_by_hand(content) -> None:
-    """Give the 2021 title (one string there, broken by the tool) as a list of lines."""
-    text = content.text("notice.yaml")
-    start = text.index("title: 巴中市")
-    end = text.index("\n", text.index("title_keep:")) + 1
-    content.path("notice.yaml").write_text(text[:start] + (
-        "title:\n  - 巴中市创建国家生态文明建设示范市\n  - 领导小组办公室关于印发\n"
-        "  - 《巴中市创建国家生态文明建设示范市\n  - 工作要点》的通知\n") + text[end:],
-        encoding="utf-8")
-
-
 def test_title_line_too_long(content):
-    _title_by_hand(content)
+    title_by_hand(content)
     long_line = "工作要点》的通知" * 3
     spot = content.edit("notice.yaml", "  - 工作要点》的通知", f"  - {long_line}")
     assert len(long_line) > TITLE_LINE_LIMIT
@@ -269,7 +258,7 @@ def test_title_line_too_long(content):
 
 
 def test_title_lines_are_counted_even_when_one_is_empty(content):
-    _title_by_hand(content)
+    title_by_hand(content)
     empty = content.edit("notice.yaml", "  - 巴中市创建国家生态文明建设示范市\n", "  -\n")
     spot = content.edit("notice.yaml", "  - 工作要点》的通知", "  - " + "工作要点》的通知" * 3)
     refused(content,
