@@ -163,7 +163,7 @@ def _check_image(r: Reader, node, where: str, folder: Path) -> None:
             alpha = image.getchannel("A") if "A" in image.getbands() else None
             transparent = (alpha is not None and alpha.getextrema()[0] < 255) or (
                 mode == "P" and "transparency" in image.info)
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         reason = str(exc).split(" '")[0] if str(exc) else type(exc).__name__
         r.fail(node, where, f'"{name}" cannot be read as an image ({reason}); give a PNG with '
                "a transparent background")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pdfmeasure import PAGE_NUMBER, Line, Page, break_was_constrained
 
@@ -62,7 +64,9 @@ def check_grid(pages: list[Page]) -> None:
 
 def check_full_pages(pages: list[Page]) -> int:
     """A page whose text runs on is full: its last line is the 22nd, or the 21st when what
-    follows needs a blank line before it (附件说明, 署名). Returns the full pages seen."""
+    follows needs a blank line before it (附件说明, 署名), or two lines less again when the
+    署名 on the next page took the body's last two lines with it (7.3.5.4). Returns the full
+    pages seen."""
     portrait = portrait_text_pages(pages)
     full = 0
     for page, following in zip(portrait, portrait[1:], strict=False):
@@ -71,7 +75,9 @@ def check_full_pages(pages: list[Page]) -> int:
         slots = [round((ln.top - style.TOP_MM) / PITCH_MM) for ln in body_lines(page)]
         first = following.text_lines()[0]
         spaced = first.text.startswith("附件：") or first.x0 > style.LEFT_MM + 5 * 5.6
-        assert max(slots) + (2 if spaced else 1) >= style.LINES_PER_PAGE, page.number
+        kept = 2 if any(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln.text.replace(" ", ""))
+                        for ln in following.text_lines()[:6]) else 0
+        assert max(slots) + (2 if spaced else 1) + kept >= style.LINES_PER_PAGE, page.number
         assert len(slots) == len(set(slots)), page.number
         full += 1
     return full
