@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from . import limits
+from . import frame, limits
 from .errors import ContentError, Problem
 from .folder import NOTICE_FILES
 from .markup import plain, text_width
@@ -105,6 +105,11 @@ def load_content(folder: Path) -> Content:
         r.fail(year_node, "doc_number: year", f"is {number.year} but the folder is "
                f"{folder.name}; the two must agree")
         problems += r.problems
+    if notice is not None:  # images of the frame (seal, 签名章) are files of the folder
+        r = Reader(_display(folder / "notice.yaml"), year)
+        frame.check_seals(r, {k.value: v for k, v in nodes["notice.yaml"].value},
+                          notice.signatures, notice.organs, folder)
+        problems += r.problems
     expected = {n for n in NOTICE_FILES if n == "notice.yaml" or n in nodes}
     if problems or not expected <= parts.keys() or any(v is None for v in parts.values()):
         raise ContentError(problems)
@@ -130,7 +135,7 @@ def _with_checklist_title(document, title: str):
 def _read_notice(r: Reader, node) -> Notice | None:
     m = r.mapping(node, "notice", ("issuer", "masthead", "doc_number", "title", "addressees",
                                    "body", "signature", "date", "printed_by", "printed_on"),
-                  ("closing", "disclosure", "attachments", "heading_3_bold"))
+                  ("closing", "disclosure", "attachments", "heading_3_bold") + frame.KEYS)
     if m is None:
         return None
     doc_number = None
@@ -143,17 +148,39 @@ def _read_notice(r: Reader, node) -> Notice | None:
             if None not in (prefix, year, number):
                 doc_number = DocNumber(prefix, year, number)
     get = _getter(r, m)
-    title = _title(r, m.get("title"), "title")
+    masthead, organs, word = (frame.read_masthead(r, m["masthead"]) if "masthead" in m
+                              else (None, (), ""))
+    signatures = frame.read_signatures(r, m["signature"]) if "signature" in m else ()
+    extra = frame.read_frame(r, m)
+    addressees = get("addressees", r.texts)
+    if isinstance(m.get("title"), yaml.ScalarNode):  # one string: broken by meaning (7.3.1)
+        text = r.text(m["title"], "title", "title")
+        keep = ((r.texts(m["title_keep"], "title_keep", item="title_keep")
+                 if "title_keep" in m else ())
+                + tuple(n for n in (get("issuer", r.text),) if n) + organs + signatures
+                + (addressees or ()) + extra.get("copy_to", ()))
+        shape = (r.choice(m["title_shape"], "title_shape", tuple(frame.SHAPES))
+                 if "title_shape" in m else "auto")
+        title = (frame.break_long_title(r, m["title"], text, keep,
+                                        frame.SHAPES.get(shape or "auto"), TITLE_LINE_LIMIT)
+                 if text else ())
+    else:
+        for key in ("title_keep", "title_shape"):
+            if key in m:
+                r.fail(m[key], key, "applies to a title given as one string, which the tool "
+                       "breaks; this title is given line by line")
+        title = _title(r, m.get("title"), "title")
     return Notice(
-        issuer=get("issuer", r.text), masthead=get("masthead", r.text, "title"),
+        issuer=get("issuer", r.text), masthead=masthead,
         doc_number=doc_number, title=title,
-        addressees=get("addressees", r.texts),
+        addressees=addressees,
         body=read_body(r, m["body"], "body") if "body" in m else (),
-        closing=get("closing", r.text), signature=get("signature", r.text),
+        closing=get("closing", r.text), signature=signatures[0] if signatures else None,
         date=get("date", r.date), disclosure=get("disclosure", r.text),
         printed_by=get("printed_by", r.text), printed_on=get("printed_on", r.date),
         attachments=read_attachments(r, m["attachments"]) if "attachments" in m else (),
         heading_3_bold="heading_3_bold" in m and yes_no(r, m["heading_3_bold"], "heading_3_bold"),
+        organs=organs, masthead_word=word, signatures=signatures, **extra,
     )
 
 

@@ -120,6 +120,29 @@ class Notice:
     printed_on: dt.date
     attachments: tuple[Attachment, ...] = ()
     heading_3_bold: bool = False  # office practice: third-level headings (1.) in bold
+    # the frame's optional elements (GB/T 9704 7.2-7.4); their defaults are the 2021 notice's
+    copy_number: str | None = None  # 份号 (7.2.1), six digits
+    classification: str | None = None  # 密级和保密期限 (7.2.2): 机密★1年
+    urgency: str | None = None  # 紧急程度 (7.2.3): 特急, 加急
+    direction: str = "下行文"  # 上行文 carries 签发人 (7.2.6)
+    organs: tuple[str, ...] = ()  # 联合行文: the organs of the 标志, one a line, host first
+    masthead_word: str = ""  # 「文件」 to the right of the organs ("": names only)
+    signers: tuple[str, ...] = ()  # 签发人, in the organs' order
+    signatures: tuple[str, ...] = ()  # 发文机关署名, one per organ (the first is `signature`)
+    seals: tuple[Path, ...] = ()  # 印章 images, one per 署名 (7.3.5.1)
+    seal_size_mm: float = 42.0
+    signed_title: str | None = None  # 签名章 (7.3.5.3): the signer's 职务
+    signed_image: Path | None = None  # and the signature stamp's image
+    notes: str | None = None  # 附注 (7.3.6), printed in （）
+    copy_to: tuple[str, ...] = ()  # 抄送机关 (7.4.2)
+
+    @property
+    def sealed(self) -> bool:
+        return bool(self.seals)
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_image is not None
 
     @property
     def full_title(self) -> str:

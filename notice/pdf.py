@@ -33,15 +33,20 @@ def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, C
     return config, CSS(string=css, font_config=config, url_fetcher=FontsOnlyFetcher(allowed))
 
 
-def render_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None) -> bytes:
+def render_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None,
+               images: frozenset[str] = frozenset()) -> bytes:
     """Lay out and write one document."""
-    return write_pdf(lay_out(html, css, fonts), pdf_variant)
+    return write_pdf(lay_out(html, css, fonts, images), pdf_variant)
 
 
-def lay_out(html: str, css: str, fonts: FontSet):
-    """WeasyPrint's layout of one document; the checklist's group labels settled per page."""
-    allowed = frozenset(face.url for face in fonts.font_faces())
-    config, stylesheet = _stylesheet(css, allowed)
+def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozenset()):
+    """WeasyPrint's layout of one document; the checklist's group labels settled per page.
+
+    Only the font files and `images` (the file URLs of the content's declared seal and
+    签名章 images) may be loaded."""
+    allowed = frozenset(face.url for face in fonts.font_faces()) | images
+    fonts_only = frozenset(face.url for face in fonts.font_faces())
+    config, stylesheet = _stylesheet(css, fonts_only)
     document = HTML(string=html, base_url=None, url_fetcher=FontsOnlyFetcher(allowed)).render(
         stylesheets=[stylesheet], font_config=config, presentational_hints=True)
     _settle_group_labels(document)

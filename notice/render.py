@@ -69,7 +69,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(rich=rich, cdate=chinese_date, cnum=chinese_number, cell_text=cell_text,
-                       table_widths=table_widths, plaintext=plain)
+                       table_widths=table_widths, plaintext=plain,
+                       file_url=lambda path: Path(path).resolve().as_uri())
     env.filters["as_row"] = lambda assignment: dict(indicator=assignment.indicator,
                                                     assignment=assignment)
     env.tests.update(breakable=may_break)

@@ -54,6 +54,28 @@ DATE_AFTER_SIGNATURE_CHARS = 2  # 7.3.5.2: the date starts two characters right 
 END_MATTER_INDENT_CHARS = 1  # 7.4.3: 印发机关 and 印发日期 one character in
 ATTACHMENT_LEAD_CHARS = 3  # 7.3.4: 「附件：」, after which the names' lines start
 ATTACHMENT_NUMBER_CHARS = 2  # the room of 「1.」 … 「10.」 before a name, in a 附件说明 of several
+# 7.2.5-7.2.6 上行文: 签发人 one character in from the right, the 发文字号 one in from the left,
+# two names a line
+SIGNER_EDGE_CHARS = 1
+SIGNERS_PER_LINE = 2
+SIGNER_LABEL = "签发人："
+# 7.2.1-7.2.3 份号, 密级和保密期限, 紧急程度: one a line from the 版心's top
+COPY_NUMBER_DIGITS = 6
+CLASSIFICATIONS = ("绝密", "机密", "秘密")
+URGENCIES = ("特急", "加急")
+DIRECTIONS = ("上行文", "平行文", "下行文")
+# 7.3.5.1 sealed: the date's right edge 4 characters in from the right; the seal's top within
+# one line of the body; seals of a 联合行文 side by side, this far apart (not touching)
+SEALED_DATE_RIGHT_CHARS = 4
+SEAL_SIZE_MM = 42.0  # a round seal of a government office (the image's own shape is kept)
+SEAL_GAP_MM = 4.0
+# 7.3.5.3 签名章: 职务 then the stamp, 2 characters in from the right; the date one blank line
+# under it, 4 characters in from the right
+SIGNATURE_STAMP_HEIGHT_MM = 15.0
+# 7.3.6 附注: two characters in, in （）, the line under the date
+NOTES_INDENT_CHARS = 2
+# 7.4.2 抄送: 「抄送：」 one character in, names wrapped under the first name
+COPY_TO_LABEL = "抄送："
 SCRIPT_SCALE = 0.6  # _{…} and ^{…}: the sub/superscript's size, of the text's
 
 # tables (the standard leaves them open): rules, cell padding, sub-indicators' indent

@@ -20,6 +20,8 @@ class Kind(Enum):
     TABLE = "table"  # a table: its cells are the columns of notice/columns.py
     FOOTER = "footer"  # the 版记: on the bottom of the last page's 版心
     MODIFIER = "modifier"  # qualifies another class of the same element
+    IMAGE = "image"  # a picture of the content (a seal, a 签名章) placed by the shared layout
+    FRAME = "frame"  # a block both writers place from the shared layout (联合行文's 标志)
 
 
 class Page(Enum):
@@ -65,9 +67,23 @@ ELEMENTS: tuple[Element, ...] = (
             page=Page.LAST),
     # 7.2 版头
     Element("head", _C, "the 版头: 标志, 发文字号 and the red line"),
+    Element("marks", _C, "份号, 密级和保密期限, 紧急程度 at the top left (7.2.1-7.2.3)"),
+    Element("copy-number", _P, "份号 (7.2.1)", "份号", align="left"),
+    Element("secrecy", _P, "密级和保密期限 (7.2.2)", "密级", align="left"),
+    Element("urgency", _P, "紧急程度 (7.2.3)", "紧急程度", align="left"),
     Element("masthead", _P, "发文机关标志 (7.2.4)", "发文机关标志", align="center"),
     Element("masthead-text", _R, "the 标志's characters, narrowed to fit one line"),
+    Element("masthead-joint", Kind.FRAME, "联合行文's 标志: the organs one above the other, "
+            "the word (文件) to their right (7.2.4)"),
+    Element("masthead-organs", _C, "the organs of a 联合行文's 标志"),
+    Element("masthead-organ", _P, "one organ of a 联合行文's 标志", "发文机关标志"),
+    Element("masthead-word", _P, "「文件」 right of a 联合行文's organs", "发文机关标志"),
     Element("doc-number", _P, "发文字号 (7.2.5)", "发文字号", align="center"),
+    Element("signed-line", Kind.MODIFIER, "a 上行文's line of 签发人 (and 发文字号 on the last)"),
+    Element("doc-number-text", _R, "发文字号 one character in from the left (7.2.6)",
+            tab_before=True),
+    Element("signer-label", _R, "「签发人：」 (7.2.6)", tab_before=True),
+    Element("signer-names", _R, "签发人's names in 楷体 (7.2.6)", "签发人姓名", tab_before=True),
     Element("red-rule", Kind.RULE, "the red line under the 发文字号 (7.2.7)"),
     # 7.3 主体
     Element("title", _P, "标题 (7.3.1)", "标题", align="center"),
@@ -92,7 +108,14 @@ ELEMENTS: tuple[Element, ...] = (
     Element("attachment-name", _R, "an attachment's name after its number", tab_before=True),
     Element("signature-block", _C, "署名 and 成文日期 (7.3.5)"),
     Element("signature", _P, "发文机关署名", "署名", align="left"),
+    Element("signature-name", _R, "one organ's 署名 under its seal (联合行文)", tab_before=True),
     Element("date", _P, "成文日期", "成文日期", align="left"),
+    Element("plain", Kind.MODIFIER, "署名 without seal (7.3.5.2)"),
+    Element("sealed", Kind.MODIFIER, "署名 and date under the seal (7.3.5.1)"),
+    Element("signed", Kind.MODIFIER, "职务 and 签名章 (7.3.5.3)"),
+    Element("seal", Kind.IMAGE, "印章 drawn over 署名 and 成文日期 (7.3.5.1)"),
+    Element("signature-stamp", Kind.IMAGE, "签名章 after the signer's 职务 (7.3.5.3)"),
+    Element("notes", _P, "附注, in （）, under the date (7.3.6)", "附注", align="left"),
     Element("attachment-label", _P, "「附件」 at the top left of an attachment (7.3.7)",
             "附件标签", align="left"),
     Element("attachment-title", _P, "an attachment's title", "附件标题", align="center"),
@@ -115,6 +138,9 @@ ELEMENTS: tuple[Element, ...] = (
     Element("end-matter", Kind.FOOTER, "the 版记 (7.4)"),
     Element("disclosure", _P, "信息公开选项 above the 版记's rules", "正文", align="justify"),
     Element("end-rules", _C, "the ruled lines of the 版记 (7.4.1)"),
+    Element("copy-to", _P, "抄送机关 (7.4.2)", "抄送", align="left"),
+    Element("copy-to-label", _R, "「抄送：」 one character in"),
+    Element("copy-to-names", _R, "the 抄送机关, wrapped under the first"),
     Element("issued", _P, "印发机关 and 印发日期 (7.4.3)", "版记", align="left"),
     Element("issued-by", _R, "印发机关, one character in from the left", tab_before=True),
     Element("issued-on", _R, "印发日期, one character in from the right", tab_before=True),

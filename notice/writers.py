@@ -42,9 +42,15 @@ class Writer:
 
 
 def _pdf(document: Document) -> bytes:
+    from pathlib import Path
+
     from .pdf import render_pdf
 
-    return render_pdf(document.html, document.css, document.fonts, pdf_variant=document.variant)
+    layout = document.context.get("layout")
+    images = frozenset(Path(i.path).resolve().as_uri()
+                       for i in (layout.sign_off.images if layout and layout.sign_off else ()))
+    return render_pdf(document.html, document.css, document.fonts, pdf_variant=document.variant,
+                      images=images)
 
 
 def _docx(document: Document) -> bytes:

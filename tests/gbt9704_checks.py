@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pdfmeasure import PAGE_NUMBER, Line, Page, break_was_constrained
 
@@ -62,8 +64,9 @@ def check_grid(pages: list[Page]) -> None:
 
 def check_full_pages(pages: list[Page]) -> int:
     """A page whose text runs on is full: its last line is the 22nd, or the 21st when what
-    follows needs a blank line before it (附件说明, 署名), or two lines fewer where they went on
-    (with the blank line the 附件说明 needs) to keep it company. Returns the full pages seen."""
+    follows needs a blank line before it (附件说明, 署名), or fewer where lines went on to keep
+    the next page's 附件说明 (with its blank line) or 署名 company (7.3.5.4). Returns the full
+    pages seen."""
     portrait = portrait_text_pages(pages)
     full = 0
     for page, following in zip(portrait, portrait[1:], strict=False):
@@ -72,10 +75,11 @@ def check_full_pages(pages: list[Page]) -> int:
         slots = [round((ln.top - style.TOP_MM) / PITCH_MM) for ln in body_lines(page)]
         first = following.text_lines()[0]
         spaced = first.text.startswith("附件：") or first.x0 > style.LEFT_MM + 5 * 5.6
-        # the 附件说明 keeps two lines of the body with it on the next page (7.3.5.4)
-        kept = any(ln.text.startswith("附件：") for ln in following.text_lines()[1:4])
-        assert max(slots) + (2 if spaced else 1) + (3 if kept else 0) \
-            >= style.LINES_PER_PAGE, page.number
+        # the 附件说明 or the 署名 keeps two lines of the body with it on the next page
+        kept = 3 if any(ln.text.startswith("附件：") for ln in following.text_lines()[1:4]) \
+            else 2 if any(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln.text.replace(" ", ""))
+                          for ln in following.text_lines()[:6]) else 0
+        assert max(slots) + (2 if spaced else 1) + kept >= style.LINES_PER_PAGE, page.number
         assert len(slots) == len(set(slots)), page.number
         full += 1
     return full
@@ -102,18 +106,19 @@ def check_full_lines(pages: list[Page]) -> int:
 
 
 def check_page_numbers(pages: list[Page], landscape_turned: bool = True) -> None:
-    """「— N —」 on every page but a blank one and the 版记 page (the last, an even page):
+    """「— N —」 on every page but a blank one, the 版记 page (the last, an even page) included
+    (7.5 lets it go unnumbered only after a blank page; the tool numbers it always):
     4号, 7 mm under the 版心, odd pages right and even pages left, one character in; on
     landscape pages where portrait pages carry it on paper (or, with landscape_turned off,
     under the landscape 版心 as seen on screen, as the DOCX prints them)."""
     last = pages[-1]
     assert last.number % 2 == 0, "the 版记 page must be even"
-    assert last.page_number_lines() == []
+    assert last.page_number_lines(), "the 版记 page is numbered"
     blank = [p.number for p in pages if not p.text_lines()]
     assert all(n == len(pages) - 1 for n in blank), blank
     for page in pages:
         numbers = page.page_number_lines()
-        if page is last or not page.text_lines():
+        if not page.text_lines():
             assert numbers == [], page.number
             continue
         assert len(numbers) == 1, (page.number, [ln.text for ln in numbers])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import ContentCopy, locate, run
+from helpers import ContentCopy, locate, run, title_by_hand
 
 from notice.content import TITLE_LINE_LIMIT, load_content
 
@@ -260,6 +260,7 @@ def test_closing_brace_without_markup(content):
 
 
 def test_title_line_too_long(content):
+    title_by_hand(content)
     long_line = "工作要点》的通知" * 3
     spot = content.edit("notice.yaml", "  - 工作要点》的通知", f"  - {long_line}")
     assert len(long_line) > TITLE_LINE_LIMIT
@@ -269,6 +270,7 @@ def test_title_line_too_long(content):
 
 
 def test_title_lines_are_counted_even_when_one_is_empty(content):
+    title_by_hand(content)
     empty = content.edit("notice.yaml", "  - 巴中市创建国家生态文明建设示范市\n", "  -\n")
     spot = content.edit("notice.yaml", "  - 工作要点》的通知", "  - " + "工作要点》的通知" * 3)
     refused(content,

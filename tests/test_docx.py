@@ -230,9 +230,12 @@ def test_sections_pages_grid_and_footers(document):
         assert p.alignment is not None and p.alignment.name.lower() == side
         assert re.fullmatch(r"— \d+ —", p.text)
     assert table.footer.is_linked_to_previous and table.even_page_footer.is_linked_to_previous
-    for footer in (last.footer, last.even_page_footer):
-        assert not list(footer._element.iter(qn("w:instrText")))
-        assert squeeze(footer.paragraphs[-1].text).endswith("2021年2月23日印发")
+    # the 版记 on the bottom of the 版心, the page number 7 mm under it (7.5)
+    for footer, side in ((last.footer, "right"), (last.even_page_footer, "left")):
+        assert squeeze(footer.paragraphs[-2].text).endswith("2021年2月23日印发")
+        p = footer.paragraphs[-1]
+        assert " PAGE " in "".join(t.text for t in p._p.iter(qn("w:instrText")))
+        assert p.alignment.name.lower() == side
 
 
 # -- the same words as the PDF --------------------------------------------------------------
@@ -247,7 +250,8 @@ def _docx_flow(document) -> tuple[str, str]:
         elif block.tag == qn("w:p"):
             (after if seen_table else before).append("".join(
                 t.text or "" for t in block.iter(qn("w:t"))))
-    after += [p.text for p in document.sections[-1].even_page_footer.paragraphs]
+    after += [p.text for p in document.sections[-1].even_page_footer.paragraphs
+              if not PAGE_NUMBER.match(p.text.strip())]
     return squeeze("".join(before)), squeeze("".join(after))
 
 
@@ -425,7 +429,7 @@ def test_libreoffice_end_matter_on_the_bottom_of_the_last_page(lo_pdf, lo_pages)
     issued = last.text_lines()[-1]
     assert issued.text == "巴中市创建国家生态文明建设示范市领导小组办公室2021年2月23日印发"
     assert last.text_lines()[-2].text == "信息公开选项：主动公开"
-    assert last.page_number_line() is None
+    assert last.page_number_line().text == f"— {last.number} —"
     with pdfplumber.open(lo_pdf) as pdf:
         rules = sorted({(round(ln["top"] * MM, 2), round((ln["x1"] - ln["x0"]) * MM, 1),
                          round(ln["linewidth"] * MM, 2)) for ln in pdf.pages[-1].lines})

@@ -29,7 +29,7 @@ from click.testing import CliRunner
 from docx import Document
 from docx.oxml.ns import qn
 from gbt9704_checks import check_table_heads
-from helpers import CONTENT_2021, REPO, ContentCopy, locate
+from helpers import CONTENT_2021, REPO, ContentCopy, locate, title_by_hand
 from pdfmeasure import _lines, read_pdf
 from weasyprint.urls import URLFetcher
 
@@ -403,6 +403,7 @@ def test_a_row_of_several_pages_splits_cleanly_when_libreoffice_lays_the_docx_ou
 
 
 def test_a_title_line_of_300_characters_is_refused_with_the_limit(content):
+    title_by_hand(content)
     spot = content.edit("notice.yaml", "  - 工作要点》的通知", "  - " + "通" * 300)
     result = CliRunner().invoke(main, ["build", "--content", "2021", "--out", "OUT"])
     assert result.exit_code == 1

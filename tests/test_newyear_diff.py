@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from helpers import CONTENT_2021, SMALL, run
+from helpers import CONTENT_2021, SMALL, locate, run
 
 import notice.newyear
 
@@ -70,13 +70,16 @@ def test_new_year_edits_only_the_lines_that_name_the_year(root):
     assert points[10] == ("  - 2021年度工作要点", "  - 2022年度工作要点")
     assert points[36][1] == points[36][0].replace("2021年", "2022年")
     notice = changed["notice.yaml"]
-    assert sorted(notice) == [14, 21, 41, 54, 59]
-    assert notice[14] == ("  year: 2021", "  year: 2022")
-    assert notice[21] == ("  - 国家生态文明建设示范市2021年度",
-                          "  - 国家生态文明建设示范市2022年度")
-    assert notice[41][1] == notice[41][0].replace("2021年度工作要点", "2022年度工作要点")
-    assert notice[54] == ("date: 2021-02-23", "date: 待填")
-    assert notice[59] == ("printed_on: 2021-02-23", "printed_on: 待填")
+    text = (old / "notice.yaml").read_text(encoding="utf-8")
+    year, title, body, date, printed = (
+        locate(text, needle).line for needle in ("  year: 2021", "title: ", "    为认真",
+                                                 "date: 2021", "printed_on: 2021"))
+    assert sorted(notice) == [year, title, body, date, printed]
+    assert notice[year] == ("  year: 2021", "  year: 2022")
+    assert notice[title][1] == notice[title][0].replace("2021年度", "2022年度")
+    assert notice[body][1] == notice[body][0].replace("2021年度工作要点", "2022年度工作要点")
+    assert notice[date] == ("date: 2021-02-23", "date: 待填")
+    assert notice[printed] == ("printed_on: 2021-02-23", "printed_on: 待填")
     deadlines = changed["checklist.yaml"]
     assert len(deadlines) == 25
     assert set(deadlines.values()) == {("            deadline: 2021年3月",
@@ -97,9 +100,12 @@ def test_validate_names_every_date_and_deadline_still_to_fill(root):
                             f"indicator {number}: deadline: still says 待填: write this "
                             "year's deadline")
     assert len(expected) == 25
+    notice = (root / "content/2022/notice.yaml").read_text(encoding="utf-8")
+    date, printed = locate(notice, "date: 待填").line, locate(notice, "printed_on: 待填").line
     expected += [
-        "content/2022/notice.yaml:54:7: date: still says 待填: write this year's date",
-        "content/2022/notice.yaml:59:13: printed_on: still says 待填: write this year's date",
+        f"content/2022/notice.yaml:{date}:7: date: still says 待填: write this year's date",
+        f"content/2022/notice.yaml:{printed}:13: printed_on: still says 待填: write this "
+        "year's date",
         "27 problems in the content; nothing was written.",
     ]
     assert result.stderr.splitlines() == expected

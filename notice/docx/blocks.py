@@ -26,7 +26,9 @@ PARAGRAPH_STYLES = word_styles(Kind.PARAGRAPH)  # class → named Word paragraph
 RUN_STYLES = word_styles(Kind.RUN)  # class → named Word character style
 VERTICAL = {"sub": "subscript", "sup": "superscript"}
 TAB_BEFORE = {e.name for e in VOCABULARY.values() if e.tab_before}  # placed by tab stops
-_SPACES = re.compile(r"\s+")
+# HTML collapses ASCII white space only: an ideographic space (U+3000, between 签发人's names
+# or two organs in a title) and a no-break space keep their width
+_SPACES = re.compile(r"[ \t\n\r\f]+")
 _WIDTH = re.compile(r"width:\s*([\d.]+)(mm|%)")
 
 
@@ -283,7 +285,17 @@ def end_matter(footer) -> list[etree._Element]:
         for p in child.findall("p") if ruled else [child]:
             name = next(PARAGRAPH_STYLES[c] for c in sorted(classes(p)) if c in PARAGRAPH_STYLES)
             ppr = {}
-            if ruled:
+            if ruled and "copy-to" in classes(p):
+                # 抄送's names hang under the first: its indents would shorten a border of its
+                # own, so the first rule is a hairline's above it and the 0.25 mm one is the
+                # top of the next line's
+                out.append(paragraph([], "版记", spacing=dict(line=20, lineRule="exact"),
+                                     pBdr=el("w:pBdr", None, border("bottom", outer)),
+                                     rPr=el("w:rPr", None, el("w:sz", dict(val=2)))))
+            elif ruled and "copy-to" in classes(p.getprevious() if p.getprevious() is not None
+                                                else p):
+                ppr["pBdr"] = el("w:pBdr", None, border("top", inner), border("bottom", outer))
+            elif ruled:
                 ppr["pBdr"] = el("w:pBdr", None, border("top", outer), border("bottom", outer),
                                  border("between", inner))
             out.append(paragraph(tokens(p), name, **ppr))

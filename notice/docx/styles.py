@@ -225,7 +225,8 @@ IDS = {
     "表头": "TableHead", "版记": "EndMatter", "页码": "PageNumber", "名单标题": "ListTitle",
     "清单表格": "ChecklistTable", "三级标题": "Heading3", "三级标题加粗": "Heading3Bold",
     "四级标题": "Heading4", "附件说明首项": "AttachmentNoteFirst",
-    "附件说明续项": "AttachmentNoteMore",
+    "附件说明续项": "AttachmentNoteMore", "份号": "CopyNumber", "密级": "Secrecy",
+    "紧急程度": "Urgency", "签发人姓名": "SignerNames", "附注": "Notes", "抄送": "CopyTo",
 }
 TABLE_RULE = round(style.TABLE_RULE_PT * 8)  # w:sz is in eighths of a point
 # top, left, bottom, right: the PDF's cell padding (2 pt, 1.5 pt); on the right also the
@@ -310,6 +311,20 @@ def build_styles(layout: Layout) -> list[etree._Element]:
                         ind=indent(left=signed.name_indent), jc=_jc("署名"))),
         _style("paragraph", b["成文日期"], "成文日期", based_on="Normal", follow=b["正文"],
                ppr=dict(ind=indent(left=signed.date_indent), jc=_jc("成文日期"))),
+        # 7.2.1-7.2.3 份号 (digits), 密级 and 紧急程度 (黑体), flush left from the 版心's top
+        _style("paragraph", b["份号"], "份号", based_on="Normal", follow=b["密级"],
+               ppr=dict(ind=indent(), jc=_jc("份号"))),
+        _style("paragraph", b["密级"], "密级", based_on="Normal", follow=b["紧急程度"],
+               ppr=dict(ind=indent(), jc=_jc("密级")), rpr=dict(rFonts=fonts("heading"))),
+        _style("paragraph", b["紧急程度"], "紧急程度", based_on="Normal",
+               follow=b["发文机关标志"], ppr=dict(ind=indent(), jc=_jc("紧急程度")),
+               rpr=dict(rFonts=fonts("heading"))),
+        # 7.2.6 签发人's names in 楷体
+        _style("character", b["签发人姓名"], "签发人姓名", based_on="DefaultParagraphFont",
+               rpr=dict(rFonts=fonts("kai"))),
+        # 7.3.6 附注: two characters in, in （）
+        _style("paragraph", b["附注"], "附注", based_on="Normal", follow=b["正文"],
+               ppr=dict(ind=indent(left=s.NOTES_INDENT_CHARS), jc=_jc("附注"))),
         _style("paragraph", b["附件标签"], "附件标签", based_on="Normal", follow=b["附件标题"],
                ppr=dict(keepNext={}, ind=indent(), jc=_jc("附件标签")),
                rpr=dict(rFonts=fonts("heading"))),
@@ -336,6 +351,12 @@ def build_styles(layout: Layout) -> list[etree._Element]:
                           el("w:tab", dict(val="right", pos=PORTRAIT.text_width - end_indent))),
             spacing=spacing(), jc=_jc("版记")), rpr=dict(
             loose, rFonts=fonts("body"), sz=dict(val=end_size), szCs=dict(val=end_size))),
+        # 7.4.2 抄送: 「抄送：」 one character in, the names wrapped under the first
+        _style("paragraph", b["抄送"], "抄送", based_on=b["版记"], follow=b["版记"], ppr=dict(
+            FLAT, ind=dict(left=end_indent + round(end_size * 10 * layout.copy_to_indent),
+                           hanging=round(end_size * 10 * layout.copy_to_indent),
+                           right=end_indent),
+            spacing=spacing(), jc=_jc("抄送"))),
         # 7.5 page numbers: 4号 half-width 宋体 digits
         _style("paragraph", b["页码"], "页码", ppr=dict(
             FLAT, spacing=spacing(line=twips(PAGE_NUMBER_LINE_PT))), rpr=dict(

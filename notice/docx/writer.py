@@ -10,6 +10,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from .. import style
+from ..markup import text_width
 from ..vocabulary import Kind, Page, UnknownElement, element_of, keeps_with_next, page_of
 from .blocks import (
     checklist,
@@ -19,6 +20,12 @@ from .blocks import (
     put,
     run,
     tokens,
+)
+from .frame import (
+    anchored_image,
+    joint_masthead,
+    sign_off_ppr,
+    signed_line_ppr,
 )
 from .package import html_metadata, pack
 from .styles import (
@@ -31,6 +38,7 @@ from .styles import (
     half_points,
     install_styles,
     section_properties,
+    snug_line,
     twips,
 )
 
@@ -57,6 +65,17 @@ def render_docx(html: str, context: dict) -> bytes:
     return pack(document, html_metadata(tree), {"word/fontTable.xml": font_table_xml()})
 
 
+def head_used(layout) -> float:
+    """pt from the 版心's top to the red line's bottom in the DOCX."""
+    mast = half_points(layout.masthead.size) / 2
+    organ_lines = max(1, layout.masthead.lines)
+    number_lines = layout.marks.number_lines if layout.marks else 1
+    return (style.MASTHEAD_OFFSET_MM * style.PT_PER_MM + mast
+            + (organ_lines - 1) * snug_line(mast)
+            + (number_lines + style.DOC_NUMBER_LINES_BELOW_MASTHEAD) * PITCH + RULE_SPACE
+            + style.RED_RULE_PT)
+
+
 def head_gap(layout) -> int:
     """Space above the title that follows the 版头, in twips (7.3.1).
 
@@ -64,11 +83,7 @@ def head_gap(layout) -> int:
     lines the shared layout gives it, so that the title and the body sit on the 22-line grid;
     two blank lines follow.
     """
-    mast = half_points(layout.masthead.size) / 2
-    used = (style.MASTHEAD_OFFSET_MM * style.PT_PER_MM + mast
-            + (1 + style.DOC_NUMBER_LINES_BELOW_MASTHEAD) * PITCH + RULE_SPACE
-            + style.RED_RULE_PT)
-    return twips((style.TITLE_LINES_BELOW_HEAD + layout.head.lines) * PITCH - used)
+    return twips((style.TITLE_LINES_BELOW_HEAD + layout.head.lines) * PITCH - head_used(layout))
 
 
 class _Writer:
@@ -91,6 +106,10 @@ class _Writer:
         self.bookmark: str | None = None
         self.bookmarks = 0
         self.in_section = 0  # blocks written in the Word section being written
+        self.images: list = []  # seal or 签名章 images waiting for their paragraph
+        self.anchors: list = []  # images drawn so far (their drawing ids)
+        self.sign_off = None  # the shared layout's 署名 block, while writing it
+        self.signature_lines = 0
 
     def section(self, node) -> None:
         kind = page_of(classes(node))
@@ -119,6 +138,19 @@ class _Writer:
             if kind is Kind.TABLE:
                 page = LANDSCAPE if self.kind is Page.LANDSCAPE else PORTRAIT
                 self._add(checklist(child, self.columns, page.text_width))
+            elif kind is Kind.FRAME:  # 联合行文's 标志
+                marks = child.getprevious()
+                lines = (len(self.layout.marks.lines)
+                         if marks is not None and "marks" in classes(marks) else 0)
+                for block in joint_masthead(child, self.layout, lines):
+                    self._add(block)
+            elif kind is Kind.IMAGE:  # drawn from the next 署名 or 职务 paragraph
+                self.images.append(child)
+            elif element and element.name == "signature-block" and (
+                    classes(child) & {"plain", "sealed", "signed"}):
+                self.sign_off, self.signature_lines = self.layout.sign_off, 0
+                self._blocks(child)
+                self.sign_off = None
             elif kind is Kind.FOOTER:
                 self.end_matter = end_matter(child)
             elif kind is Kind.RULE:
@@ -127,11 +159,45 @@ class _Writer:
                 ppr, self.pending = self.pending, {}
                 if keeps_with_next(classes(child)):
                     ppr["keepNext"] = {}
-                before = child.getprevious()
+                before, after = child.getprevious(), child.getnext()
+                marks = classes(child)
                 if before is not None and "head" in classes(before):
                     ppr["spacing"] = dict(before=head_gap(self.layout))
-                self._add(self._bookmarked(paragraph(tokens(child), element.word_style,
-                                                     **ppr)))
+                if before is not None and "marks" in classes(before):  # 标志 still 35 mm down
+                    ppr["spacing"] = dict(before=twips(
+                        style.MASTHEAD_OFFSET_MM * style.PT_PER_MM
+                        - len(self.layout.marks.lines) * PITCH))
+                if "signed-line" in marks:
+                    ppr.update(signed_line_ppr(self.layout,
+                                               "doc-number" in classes(before)
+                                               if before is not None else False))
+                if self.sign_off is not None:
+                    ppr.update(sign_off_ppr(self.sign_off, element.name, self.signature_lines))
+                    self.signature_lines += element.name == "signature"
+                # 7.3.5.4: the 署名 and date, or the 附件说明, keep the body's last two lines
+                if after is not None and ("signature-block" in classes(after) or (
+                        "attachment-notes" in classes(after) and after.getnext() is not None
+                        and "signature-block" in classes(after.getnext()))):
+                    ppr.update(keepNext={}, widowControl={})
+                    if (element.name == "paragraph" and self.last is not None
+                            and self.last.tag == qn("w:p") and one_line(child)):
+                        # a last paragraph of one line keeps the one before it too
+                        put(self.last.find(qn("w:pPr")), el("w:keepNext"))
+                        put(self.last.find(qn("w:pPr")), el("w:widowControl"))
+                p = self._bookmarked(paragraph(tokens(child), element.word_style, **ppr))
+                if element.name == "signature" and self.images:
+                    run = el("w:r")
+                    for n, image in enumerate(self.images):
+                        run.append(anchored_image(self.document, image, self.sign_off,
+                                                  len(self.anchors) + n + 1))
+                    self.anchors += self.images
+                    self.images = []
+                    p.append(run)
+                self._add(p)
+                if self.sign_off is not None and element.name == "date" and (
+                        self.sign_off.lines_after):  # the seal's reach under the date, kept
+                    self._add(paragraph([], "正文", keepNext={}, spacing=dict(
+                        line=twips(self.sign_off.lines_after * PITCH), lineRule="exact")))
             elif kind is Kind.CONTAINER or not child.text_content().strip():
                 self._blocks(child)
             else:  # text outside any declared block would be lost
@@ -171,12 +237,18 @@ class _Writer:
         page = LANDSCAPE if self.kind is Page.LANDSCAPE else PORTRAIT
         if self.start is None:
             footers = self.numbered
-        elif self.kind is Page.LAST:  # 7.5: no page number on the 版记 page; the 版记 instead
-            footers = _footer_pair(self.document, lambda side: self.end_matter or [_hairline()])
+        elif self.kind is Page.LAST:  # the 版记 on the 版心's bottom, the number 7 mm under it
+            footers = _footer_pair(self.document, lambda side: (
+                self.end_matter or [_hairline()]) + [_page_number(side, after_end_matter=True)])
         else:  # linked to the previous section: the numbers run on
             footers = {}
-        return section_properties(page, footers, self.start, first=self.start is None,
-                                  numbered=self.kind is not Page.LAST)
+        return section_properties(page, footers, self.start, first=self.start is None)
+
+
+def one_line(node) -> bool:
+    """Whether a body paragraph holds one line: its text and 2-character indent fit 28."""
+    return (text_width(node.text_content().strip()) + style.PARAGRAPH_INDENT_CHARS
+            <= style.CHARS_PER_LINE)
 
 
 def _footer_pair(document, content) -> dict[str, str]:
@@ -198,12 +270,15 @@ def _hairline():
                      rPr=el("w:rPr", None, el("w:sz", dict(val=2)), el("w:szCs", dict(val=2))))
 
 
-def _page_number(side: str):
-    """「— N —」 with a PAGE field, one 4号 character in from the outer edge (7.5)."""
+def _page_number(side: str, after_end_matter: bool = False):
+    """「— N —」 with a PAGE field, one 4号 character in from the outer edge (7.5); under the
+    版记, 7 mm below its last rule (the bottom of the 版心)."""
     one = twips(style.PAGE_NUMBER_PT)
     before, after = style.PAGE_NUMBER_DASHES
+    extra = dict(spacing=dict(before=twips(style.PAGE_NUMBER_DROP_MM * style.PT_PER_MM))
+                 ) if after_end_matter else {}
     p = paragraph([("text", before, {})], "页码", jc=dict(val=side),
-                  ind=dict(right=one) if side == "right" else dict(left=one))
+                  ind=dict(right=one) if side == "right" else dict(left=one), **extra)
     instruction = el("w:instrText")
     instruction.text = " PAGE "
     instruction.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
