@@ -38,19 +38,23 @@ COLUMNS: tuple[Column, ...] = (
     Column("domain", "领域", {NOTICE: 11}, "domain", merged=True),
     Column("task", "任务", {NOTICE: 18}, "task", merged=True),
     Column("number", "序号", {NOTICE: 9, LETTER: 10}, "number"),
-    Column("name", "指标名称", {NOTICE: 26, LETTER: 28}, "name", align="left"),
-    Column("target", "指标值", {NOTICE: 18, LETTER: 18}, "target"),
+    Column("name", "指标名称", {NOTICE: 26, LETTER: 24}, "name", align="left"),
+    Column("target", "指标值", {NOTICE: 18, LETTER: 22}, "target"),
     Column("kind", "指标属性", {NOTICE: 16, LETTER: 16}, "kind"),
     Column("main_tasks", "主要任务", {NOTICE: 68, LETTER: 77}, "main_tasks",
            align="justify", valign="top"),
     Column("deadline", "完成时限", {NOTICE: 16, LETTER: 16}, "deadline"),
     Column("lead_units", "牵头单位", {NOTICE: 17}, "lead_units", align="left"),
     Column("responsible_units", "责任单位", {NOTICE: 26}, "responsible_units", align="left"),
+    # a letter's own columns, in place of the lead and responsible columns (letter_columns)
     Column("role", "本单位职责", {LETTER: 12}),
     Column("other_leads", "其他牵头单位", {LETTER: 20}, "lead_units", align="left"),
     Column("other_responsible", "其他责任单位", {LETTER: 28}, "responsible_units",
            align="left"),
 )
+# the notice's unit columns, and the letter's columns that stand in for them
+UNIT_COLUMNS = {"lead_units": "other_leads", "responsible_units": "other_responsible"}
+LETTER_ONLY = ("role", "other_leads", "other_responsible")
 BY_KEY = {c.key: c for c in COLUMNS}
 # the name and the target share one cell, so that each sub-indicator sits level with its own
 # target; the rule between them is drawn inside it
@@ -68,6 +72,103 @@ class Shown:
 def columns_of(document: str) -> tuple[Shown, ...]:
     """The columns a document shows, in order, with their widths."""
     return tuple(Shown(c, c.widths[document]) for c in COLUMNS if document in c.widths)
+
+
+def letter_columns(columns: tuple[Column, ...], rows=()) -> tuple[Shown, ...]:
+    """A unit's letter's columns, from the notice's: the indicator's own columns as the
+    notice declares them, the unit's role and the other units instead of the group, lead and
+    responsible columns; a column of other units that would be empty in every row dropped,
+    and the widths fitted to the rows' text (rows: the letter's LetterRow, or none for every
+    column at its declared width)."""
+    own = [c for c in columns if not c.merged and c.key not in UNIT_COLUMNS
+           and c.key not in LETTER_ONLY]
+    keys = [c.key for c in columns]
+    letter = [BY_KEY["role"]] + [BY_KEY[UNIT_COLUMNS[k]] for k in UNIT_COLUMNS if k in keys]
+    if rows:  # the role where it varies (the body says it otherwise), the others where any
+        letter = [c for c in letter if any(getattr(r, c.key) for r in rows)
+                  and (c.key != "role" or len({r.role for r in rows}) > 1)]
+    chosen = own + letter
+    widths = {c.key: c.widths.get(LETTER, c.widths.get(NOTICE)) for c in chosen}
+    if rows:
+        widths = _fitted(chosen, widths, rows)
+    return tuple(Shown(c, widths[c.key]) for c in chosen)
+
+
+_FLEXIBLE = ("main_tasks", "other_leads", "other_responsible")  # widths fitted to the text
+_MIN_FLEXIBLE_MM = 20
+_SHORT = ("number", "kind", "deadline", "role")  # as narrow as their longest text
+
+
+def _fitted(chosen, widths: dict, rows) -> dict:
+    """Widths that make the rows as short as they can be: the landscape 版心's width less
+    the fixed columns, shared among the flexible ones to least total row height."""
+    top, right, bottom, left = style.LANDSCAPE_MARGINS_MM
+    total = style.PAGE_HEIGHT_MM - left - right
+    flexible = [c.key for c in chosen if c.key in _FLEXIBLE]
+    widths = dict(widths)
+    padding = 2 * style.CELL_PADDING_PT[1] + style.TABLE_RULE_PT
+    for c in chosen:  # short columns as narrow as their text (a head may take two lines)
+        if c.key in _SHORT:
+            values = [_row_text(r, c.key) for r in rows]
+            need = max(text_width(v) for v in values) * style.LETTER_TABLE_PT + padding
+            lines = 2 if text_width(c.head) > 3 else 1
+            head = math.ceil(text_width(c.head) / lines) * style.LETTER_TABLE_PT + padding
+            widths[c.key] = min(widths[c.key], math.ceil(max(need, head) / style.PT_PER_MM))
+    spare = total - sum(w for k, w in widths.items() if k not in flexible)
+    texts = {k: [_row_text(r, k) for r in rows] for k in flexible}
+
+    def row_lines(key: str, width: float) -> list[int]:
+        padding = 2 * style.CELL_PADDING_PT[1]
+        per_line = max((width * style.PT_PER_MM - padding) // style.LETTER_TABLE_PT, 1)
+        return [math.ceil(text_width(t) / per_line) for t in texts[key]]
+
+    def measure_lines(indicator) -> int:  # the name/target pairs, each as tall as its taller
+        pairs = [(indicator.name, indicator.target)] + [
+            (sub.name, sub.target) for sub in indicator.sub_indicators]
+        return sum(max(_lines(name, widths.get("name", 0)), _lines(target,
+                                                                  widths.get("target", 0)))
+                   for name, target in pairs)
+
+    others = [measure_lines(r.indicator) for r in rows]
+    best = None
+    steps = range(_MIN_FLEXIBLE_MM, int(spare) - _MIN_FLEXIBLE_MM * (len(flexible) - 1) + 1, 2)
+    for first in steps:
+        rest = spare - first
+        splits = ([(rest,)] if len(flexible) == 2 else
+                  [()] if len(flexible) == 1 else
+                  [(w, rest - w) for w in range(_MIN_FLEXIBLE_MM,
+                                                int(rest) - _MIN_FLEXIBLE_MM + 1, 2)])
+        if len(flexible) == 1:
+            first, rest = spare, 0
+        for split in splits:
+            chosen_widths = (first, *split)
+            lines = [row_lines(k, w) for k, w in zip(flexible, chosen_widths, strict=True)]
+            height = sum(max(o, *ls) for o, *ls in zip(others, *lines, strict=True))
+            if best is None or height < best[0]:
+                best = (height, chosen_widths)
+        if len(flexible) == 1:
+            break
+    fitted = dict(widths)
+    if best:
+        fitted.update(zip(flexible, best[1], strict=True))
+    return fitted
+
+
+def _lines(text: str | None, width_mm: float) -> int:
+    """Lines a text takes in a letter's cell of this width."""
+    if not text or not width_mm:
+        return 1
+    padding = 2 * style.CELL_PADDING_PT[1]
+    per_line = max((width_mm * style.PT_PER_MM - padding) // style.LETTER_TABLE_PT, 1)
+    return math.ceil(text_width(plain(text)) / per_line)
+
+
+def _row_text(row, key: str) -> str:
+    if key in LETTER_ONLY:
+        value = getattr(row, key)
+        return value if isinstance(value, str) else "、".join(value)
+    value = getattr(row.indicator, BY_KEY[key].field)
+    return plain(getattr(value, "text", None) or str(value or ""))
 
 
 def width_of(document: str, key: str) -> float:

@@ -10,10 +10,19 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import style
-from .columns import LETTER, MEASURE, NOTICE, columns_of, may_break, width_of
+from .columns import (
+    COLUMNS,
+    LETTER,
+    MEASURE,
+    NOTICE,
+    columns_of,
+    letter_columns,
+    may_break,
+    width_of,
+)
 from .errors import NoticeError
 from .fonts import FontSet
-from .layout import lay_out
+from .layout import lay_out, letter_layout
 from .markup import split_markup
 from .model import Content, chinese_date
 from .numerals import chinese_number
@@ -55,8 +64,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(rich=rich, cdate=chinese_date, cnum=chinese_number, cell_text=cell_text)
-    env.filters["as_row"] = lambda assignment: dict(indicator=assignment.indicator,
-                                                    assignment=assignment)
+    env.filters["letter_row"] = lambda row: dict(
+        indicator=row.indicator, assignment=row.assignment, role=row.role,
+        other_leads=row.other_leads, other_responsible=row.other_responsible)
     env.tests.update(breakable=may_break)
     env.globals.update({"MEASURE": MEASURE, "raise": _template_fault})
     return env
@@ -122,8 +132,18 @@ def notice_context(content: Content, fonts: FontSet) -> dict:
 
 
 def sheet_context(content: Content, fonts: FontSet) -> dict:
-    """The context every task sheet shares; render_sheet_html adds the sheet itself."""
-    return base_context(content, fonts, LETTER)
+    """The context every letter shares; render_sheet_html adds the sheet itself."""
+    from .sheets import load_sheet_text
+
+    context = base_context(content, fonts, LETTER)
+    text, _spots = load_sheet_text(content.folder)
+    masthead = text.masthead or text.office or content.notice.issuer
+    context.update(
+        letter=letter_layout(masthead, fonts),
+        # every column a letter may show (the stylesheet aligns each); a letter shows some
+        columns=letter_columns(COLUMNS),
+        letter_columns=lambda rows: letter_columns(COLUMNS, rows))
+    return context
 
 
 def render_css(context: dict) -> str:

@@ -223,7 +223,7 @@ IDS = {
     "附件说明": "AttachmentNote", "署名": "Signer", "成文日期": "SignDate",
     "附件标签": "AttachmentLabel", "附件标题": "AttachmentTitle", "表格文字": "TableText",
     "表头": "TableHead", "版记": "EndMatter", "页码": "PageNumber", "名单标题": "ListTitle",
-    "清单表格": "ChecklistTable",
+    "清单表格": "ChecklistTable", "函标志": "LetterMasthead", "函字号": "LetterNumber",
 }
 TABLE_RULE = round(style.TABLE_RULE_PT * 8)  # w:sz is in eighths of a point
 # top, left, bottom, right: the PDF's cell padding (2 pt, 1.5 pt); on the right also the
@@ -240,6 +240,21 @@ ALIGNMENT = {e.word_style: _JC[e.align] for e in ELEMENTS if e.word_style and e.
 
 def _jc(style_name: str) -> dict:
     return dict(val=ALIGNMENT[style_name])
+
+
+def letter_styles(letter) -> list[etree._Element]:
+    """The 信函格式's 标志 (in the first page's header) and 发文字号 (10.1)."""
+    s, mast, b = style, letter.masthead, IDS
+    mast_pt = half_points(mast.size) / 2
+    return [
+        _style("paragraph", b["函标志"], "函标志", ppr=dict(
+            FLAT, spacing=spacing(line=twips(snug_line(mast_pt))), jc=_jc("函标志")),
+            rpr=dict(dict(snapToGrid=OFF, spacing=dict(val=0)), rFonts=fonts("title"),
+                     color=dict(val=s.RED.lstrip("#")), w=dict(val=round(mast.scale * 100)),
+                     sz=dict(val=half_points(mast_pt)), szCs=dict(val=half_points(mast_pt)))),
+        _style("paragraph", b["函字号"], "函字号", based_on="Normal", follow=b["标题"],
+               ppr=dict(ind=indent(), jc=_jc("函字号"))),
+    ]
 
 
 def build_styles(layout: Layout) -> list[etree._Element]:
@@ -332,7 +347,7 @@ def build_styles(layout: Layout) -> list[etree._Element]:
     ]
 
 
-def install_styles(document, layout: Layout) -> None:
+def install_styles(document, layout: Layout, letter=None) -> None:
     """Replace the template's styles with the notice's; keep its latent style list."""
     styles = document.styles.element
     for node in styles.findall(qn("w:style")):
@@ -348,6 +363,8 @@ def install_styles(document, layout: Layout) -> None:
     defaults.append(el("w:pPrDefault", None, props("w:pPr", dict(
         overflowPunct=OFF, autoSpaceDE=OFF, autoSpaceDN=OFF, spacing=spacing()))))
     styles.extend(build_styles(layout))
+    if letter is not None:
+        styles.extend(letter_styles(letter))
 
 
 def configure_settings(document) -> None:
