@@ -98,6 +98,9 @@ LATIN_FACE = "Times New Roman"  # digits and Latin letters beside the Chinese fa
 # narrows the text area to 28 whole cells (440.5 pt), so 28 characters need −0.3 pt each
 # (−0.25 pt gives 27 there). Word and WPS lay the same 28 a line.
 DOCX_CHAR_SPACING_TWIPS = -6
+# 信函格式: LibreOffice 7.4 starts the first page's body this far under the bottom of the
+# header's double rule (measured); the 发文字号's spacing takes it off
+DOCX_BODY_UNDER_HEADER_PT = 2.9
 EXACT_LINE_BASELINE = 0.8  # an exact-height line has its baseline 4/5 of the way down
 CJK_EM_ASCENT = 0.88  # the ideographic em box: 0.88 em above the baseline, 0.12 below
 

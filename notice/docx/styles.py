@@ -120,13 +120,17 @@ CHAR_SPACE = math.floor((PORTRAIT.text_width / 20 / style.CHARS_PER_LINE - style
 
 
 def section_properties(page: PageSetup, footers: dict[str, str], start: str | None,
-                       first: bool = False, numbered: bool = True) -> etree._Element:
+                       first: bool = False, numbered: bool = True,
+                       headers: dict[str, str] | None = None,
+                       header_mm: float = 15, footer: int | None = None) -> etree._Element:
     """w:sectPr of one section; footers maps default/even to relationship ids.
 
     A section without page numbers (the 版记 page) has its footer, the 版记, end on the bottom
     of the 版心.
     """
     sect = el("w:sectPr")
+    for kind, rid in (headers or {}).items():
+        sect.append(el("w:headerReference", {"type": kind, "r:id": rid}))
     for kind, rid in footers.items():
         sect.append(el("w:footerReference", {"type": kind, "r:id": rid}))
     if start:
@@ -136,12 +140,15 @@ def section_properties(page: PageSetup, footers: dict[str, str], start: str | No
         size["orient"] = "landscape"
     sect.append(el("w:pgSz", size))
     sect.append(el("w:pgMar", dict(top=page.top, right=page.right, bottom=page.bottom,
-                                   left=page.left, header=mm_twips(15),
-                                   footer=page.footer if numbered else page.bottom,
+                                   left=page.left, header=mm_twips(header_mm),
+                                   footer=footer if footer is not None
+                                   else page.footer if numbered else page.bottom,
                                    gutter=0)))
     if first:
         sect.append(el("w:pgNumType", dict(start=1)))
     sect.append(el("w:cols", dict(space=425)))
+    if headers and "first" in headers:  # 10.1: the letter's first page has its own head
+        sect.append(el("w:titlePg"))
     grid = dict(linePitch=LINE)
     if not page.landscape:  # the 22 × 28 grid of the portrait 版心; table pages go without
         grid = dict(type="linesAndChars", linePitch=LINE, charSpace=CHAR_SPACE)
@@ -362,9 +369,17 @@ def install_styles(document, layout: Layout, letter=None) -> None:
     # and Latin letters or digits (Word's defaults do both)
     defaults.append(el("w:pPrDefault", None, props("w:pPr", dict(
         overflowPunct=OFF, autoSpaceDE=OFF, autoSpaceDN=OFF, spacing=spacing()))))
-    styles.extend(build_styles(layout))
-    if letter is not None:
-        styles.extend(letter_styles(letter))
+    made = build_styles(layout)
+    if letter is not None:  # a letter's task list in smaller type (style.LETTER_TABLE_PT)
+        small = half_points(style.LETTER_TABLE_PT)
+        for node in made:
+            if node.get(qn("w:styleId")) == IDS["表格文字"]:
+                for tag in ("w:sz", "w:szCs"):
+                    node.find(f".//{qn(tag)}").set(qn("w:val"), str(small))
+                node.find(f".//{qn('w:spacing')}").set(
+                    qn("w:line"), str(twips(style.LETTER_TABLE_LINE_PT)))
+        made += letter_styles(letter)
+    styles.extend(made)
 
 
 def configure_settings(document) -> None:
