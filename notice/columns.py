@@ -38,8 +38,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("domain", "领域", {NOTICE: 11}, "domain", merged=True),
     Column("task", "任务", {NOTICE: 18}, "task", merged=True),
     Column("number", "序号", {NOTICE: 9, LETTER: 10}, "number"),
-    Column("name", "指标名称", {NOTICE: 26, LETTER: 24}, "name", align="left"),
-    Column("target", "指标值", {NOTICE: 18, LETTER: 22}, "target"),
+    Column("name", "指标名称", {NOTICE: 26, LETTER: 25}, "name", align="left"),
+    Column("target", "指标值", {NOTICE: 18, LETTER: 21}, "target"),
     Column("kind", "指标属性", {NOTICE: 16, LETTER: 16}, "kind"),
     Column("main_tasks", "主要任务", {NOTICE: 68, LETTER: 77}, "main_tasks",
            align="justify", valign="top"),
@@ -47,7 +47,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("lead_units", "牵头单位", {NOTICE: 17}, "lead_units", align="left"),
     Column("responsible_units", "责任单位", {NOTICE: 26}, "responsible_units", align="left"),
     # a letter's own columns, in place of the lead and responsible columns (letter_columns)
-    Column("role", "本单位职责", {LETTER: 12}),
+    Column("role", "本单位职责", {LETTER: 16}),
     Column("other_leads", "其他牵头单位", {LETTER: 20}, "lead_units", align="left"),
     Column("other_responsible", "其他责任单位", {LETTER: 28}, "responsible_units",
            align="left"),
@@ -150,8 +150,8 @@ def _fitted(chosen, widths: dict, rows) -> dict:
             break
     fitted = dict(widths)
     if best:
-        fitted.update(zip(flexible, best[1], strict=True))
-    return fitted
+        fitted.update(zip(flexible, (round(w, 1) for w in best[1]), strict=True))
+    return {k: int(w) if float(w).is_integer() else w for k, w in fitted.items()}
 
 
 def _lines(text: str | None, width_mm: float) -> int:

@@ -264,17 +264,19 @@ def _read_indicator(r: Reader, node, domain: str, task: str, refs: list) -> Indi
 
 
 def _check_unit_names(r: Reader, refs, units: Units) -> None:
-    """Every lead or responsible unit must be a known unit or collective."""
+    """Every lead or responsible unit must be a known unit or collective, each unit once in a
+    list (by its name, or through a collective it belongs to)."""
     known = units.names()
-    lists: dict[str, list[tuple[str, str, set[str]]]] = {}  # one lead or responsible list
+    earlier: list[tuple[str, str, set[str]]] = []  # the list being read: lead or responsible
     for unit_node, where, name in refs:
+        if where.endswith(" 1"):  # the first name of a list: a new list
+            earlier = []
         if name not in known:
             hint = suggest(name, known)
             meant = f' (did you mean "{hint}"?)' if hint else " (add it to units.yaml if it is new)"
             r.fail(unit_node, where, f'"{name}" is not a known unit{meant}')
             continue
         # the same unit twice in one list: by its name, or as a member of a collective named
-        earlier = lists.setdefault(where.rsplit(" ", 1)[0], [])
         covered = {u.name for u in units.expand(name)}
         label = where.rsplit(": ", 1)[-1]
         for other_where, other, other_covered in earlier:
@@ -283,7 +285,8 @@ def _check_unit_names(r: Reader, refs, units: Units) -> None:
                        f"{other_where}); name it once")
                 break
             if covered & other_covered:
-                both = "、".join(u for u in sorted(covered & other_covered))
+                both = "、".join(u.name for u in units.all_units()
+                                 if u.name in covered & other_covered)
                 r.fail(unit_node, where, f'"{name}" and "{other}" ({other_where}) both stand '
                        f"for {both}; name each unit once in a list")
                 break
