@@ -384,7 +384,7 @@ def test_a_sealed_leftover_is_removed(history, copy):
 
 @pytest.mark.parametrize("name, old, new", [
     ("notice.yaml", "date: 2021-02-23", "date: 待填"),
-    ("sheets.yaml", 'attachment: "{year}年度任务清单"', 'attachment: "{yaer}年度任务清单"'),
+    ("sheets.yaml", 'attachment: "{unit}{year}年度', 'attachment: "{unit}{yaer}年度'),
 ])
 def test_content_with_problems_archives_nothing(tmp_path, name, old, new):
     folder = tmp_path / "2021"

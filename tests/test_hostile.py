@@ -39,7 +39,7 @@ import notice.output
 import notice.pdf
 from notice import style
 from notice.cli import main
-from notice.columns import LETTER, NOTICE, columns_of
+from notice.columns import NOTICE, columns_of
 from notice.content import TITLE_LINE_LIMIT, UNIT_NAME_LIMIT, load_content
 from notice.fonts import _cmap, resolve_fonts
 from notice.model import Unit
@@ -50,8 +50,6 @@ from notice.sheets import file_stem
 
 COLUMN_HEADS = tuple(shown.column.head for shown in columns_of(NOTICE))
 COLUMN_WIDTHS_MM = tuple(shown.width for shown in columns_of(NOTICE))
-SHEET_COLUMN_HEADS = tuple(shown.column.head for shown in columns_of(LETTER))
-SHEET_COLUMN_WIDTHS_MM = tuple(shown.width for shown in columns_of(LETTER))
 MM = 25.4 / 72
 # what a clerk might paste from a web page: markup, style, template syntax, links
 INJECTED = ('<script>alert(1)</script><img src="http://127.0.0.1:9/x.png">'
@@ -369,11 +367,19 @@ def test_a_row_of_several_pages_splits_cleanly_in_the_notice(hostile):
 
 
 def test_a_row_of_several_pages_splits_cleanly_in_a_letter(hostile):
+    from notice.columns import COLUMNS, letter_columns
+    from notice.content import load_content
+    from notice.sheets import load_sheet_text, make_sheets
+
     path = hostile["letters"]["CON"]
     heads = ["序号", "指标名称", "指标值", "主要任务"]  # the heads on one line
-    assert check_table_heads(read_pdf(path), heads) >= 5
-    tasks = _column_text(path, SHEET_COLUMN_WIDTHS_MM, SHEET_COLUMN_HEADS.index("主要任务"),
-                         "主要任务")
+    assert check_table_heads(read_pdf(path), heads) >= 4
+    content = load_content(hostile["root"] / "2021")
+    text, _spots = load_sheet_text(content.folder)
+    sheet = next(s for s in make_sheets(content, text) if s.unit.name == "CON")
+    shown = letter_columns(COLUMNS, sheet.rows)  # the letter's columns, fitted to its rows
+    tasks = _column_text(path, tuple(c.width for c in shown),
+                         [c.column.head for c in shown].index("主要任务"), "主要任务")
     assert tasks.count(LONG_TASKS) == 1
 
 
