@@ -73,7 +73,9 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
                             "fontTools and is about 15 times slower (run scripts/setup.sh)")
 
     # templates: every document's HTML, and the key of what it depends on
-    contexts = {"notice": notice_context(content, fonts), "sheet": sheet_context(content, fonts)}
+    contexts = {"notice": notice_context(content, fonts)}
+    if sheets:  # letters, with their wording (sheets.yaml), only where units have work
+        contexts["sheet"] = sheet_context(content, fonts)
     styles = {kind: render_css(context) for kind, context in contexts.items()}
     face_key = font_fingerprint(fonts.files())
     assets_key = assets_digest(content.folder)

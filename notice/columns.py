@@ -43,20 +43,24 @@ COLUMNS: tuple[Column, ...] = (
     Column("domain", "领域", {NOTICE: None}, "domain", merged=True),
     Column("task", "任务", {NOTICE: None}, "task", merged=True),
     Column("number", "序号", {NOTICE: None, LETTER: 10}, "number"),
-    Column("name", "指标名称", {NOTICE: None, LETTER: 28}, "name", align="left"),
-    Column("target", "指标值", {NOTICE: None, LETTER: 18}, "target"),
+    Column("name", "指标名称", {NOTICE: None, LETTER: 25}, "name", align="left"),
+    Column("target", "指标值", {NOTICE: None, LETTER: 21}, "target"),
     Column("kind", "指标属性", {NOTICE: None, LETTER: 16}, "kind"),
     Column("main_tasks", "主要任务", {NOTICE: None, LETTER: 77}, "main_tasks",
            align="justify", valign="top"),
     Column("deadline", "完成时限", {NOTICE: None, LETTER: 16}, "deadline"),
     Column("lead_units", "牵头单位", {NOTICE: None}, "lead_units", align="left"),
     Column("responsible_units", "责任单位", {NOTICE: None}, "responsible_units", align="left"),
-    Column("role", "本单位职责", {LETTER: 12}),
+    # a letter's own columns, in place of the lead and responsible columns (letter_columns)
+    Column("role", "本单位职责", {LETTER: 16}),
     Column("other_leads", "其他牵头单位", {LETTER: 20}, "lead_units", align="left"),
     Column("other_responsible", "其他责任单位", {LETTER: 28}, "responsible_units",
            align="left"),
 )
 DEFAULT_COLUMNS = tuple(c for c in COLUMNS if NOTICE in c.widths)
+# the notice's unit columns, and the letter's columns that stand in for them
+UNIT_COLUMNS = {"lead_units": "other_leads", "responsible_units": "other_responsible"}
+LETTER_ONLY = ("role", "other_leads", "other_responsible")
 BY_KEY = {c.key: c for c in COLUMNS}
 # the name and the target share one cell, so that each sub-indicator sits level with its own
 # target; the rule between them is drawn inside it
@@ -91,6 +95,115 @@ def columns_of(document: str, checklist=None, total_mm: float = 225.0) -> tuple[
 
 def _labels(checklist, field: str) -> list[str]:
     return [getattr(i, field) for i in checklist.indicators] if checklist else []
+
+
+def letter_columns(columns: tuple[Column, ...], rows=()) -> tuple[Shown, ...]:
+    """A unit's letter's columns, from the notice's: the indicator's own columns as the
+    notice declares them, the unit's role and the other units instead of the group, lead and
+    responsible columns; a column of other units that would be empty in every row dropped,
+    and the widths fitted to the rows' text (rows: the letter's LetterRow, or none for every
+    column at its declared width)."""
+    own = [c for c in columns if not c.merged and c.key not in UNIT_COLUMNS
+           and c.key not in LETTER_ONLY]
+    keys = [c.key for c in columns]
+    letter = [BY_KEY["role"]] + [BY_KEY[UNIT_COLUMNS[k]] for k in UNIT_COLUMNS if k in keys]
+    if rows:  # the role where it varies (the body says it otherwise), the others where any
+        letter = [c for c in letter if any(getattr(r, c.key) for r in rows)
+                  and (c.key != "role" or len({r.role for r in rows}) > 1)]
+    chosen = own + letter
+    widths = {c.key: _letter_width(c) for c in chosen}
+    if rows:
+        widths = _fitted(chosen, widths, rows)
+    return tuple(Shown(c, widths[c.key]) for c in chosen)
+
+
+_FLEXIBLE = ("main_tasks", "other_leads", "other_responsible")  # widths fitted to the text
+_MIN_FLEXIBLE_MM = 20
+_NARROW_KEYS = ("number", "kind", "deadline", "role")  # as narrow as their longest text
+
+
+def _fitted(chosen, widths: dict, rows) -> dict:
+    """Widths that make the rows as short as they can be: the landscape 版心's width less
+    the fixed columns, shared among the flexible ones to least total row height."""
+    top, right, bottom, left = style.LANDSCAPE_MARGINS_MM
+    total = style.PAGE_HEIGHT_MM - left - right
+    flexible = [c.key for c in chosen if c.key in _FLEXIBLE or c.key not in BY_KEY]
+    widths = dict(widths)
+    padding = 2 * style.CELL_PADDING_PT[1] + style.TABLE_RULE_PT
+    for c in chosen:  # short columns as narrow as their text (a head may take two lines)
+        if c.key in _NARROW_KEYS:
+            values = [_row_text(r, c.key) for r in rows]
+            need = max(text_width(v) for v in values) * style.LETTER_TABLE_PT + padding
+            lines = 2 if text_width(c.head) > 3 else 1
+            head = math.ceil(text_width(c.head) / lines) * style.LETTER_TABLE_PT + padding
+            widths[c.key] = min(widths[c.key], math.ceil(max(need, head) / style.PT_PER_MM))
+    spare = total - sum(w for k, w in widths.items() if k not in flexible)
+    texts = {k: [_row_text(r, k) for r in rows] for k in flexible}
+
+    def row_lines(key: str, width: float) -> list[int]:
+        padding = 2 * style.CELL_PADDING_PT[1]
+        per_line = max((width * style.PT_PER_MM - padding) // style.LETTER_TABLE_PT, 1)
+        return [math.ceil(text_width(t) / per_line) for t in texts[key]]
+
+    def measure_lines(indicator) -> int:  # the name/target pairs, each as tall as its taller
+        pairs = [(indicator.name, indicator.target)] + [
+            (sub.name, sub.target) for sub in indicator.sub_indicators]
+        return sum(max(_lines(name, widths.get("name", 0)), _lines(target,
+                                                                  widths.get("target", 0)))
+                   for name, target in pairs)
+
+    others = [measure_lines(r.indicator) for r in rows]
+    best = None
+    steps = range(_MIN_FLEXIBLE_MM, int(spare) - _MIN_FLEXIBLE_MM * (len(flexible) - 1) + 1, 2)
+    for first in steps:
+        rest = spare - first
+        splits = ([(rest,)] if len(flexible) == 2 else
+                  [()] if len(flexible) == 1 else
+                  [(w, rest - w) for w in range(_MIN_FLEXIBLE_MM,
+                                                int(rest) - _MIN_FLEXIBLE_MM + 1, 2)])
+        if len(flexible) == 1:
+            first, rest = spare, 0
+        for split in splits:
+            chosen_widths = (first, *split)
+            lines = [row_lines(k, w) for k, w in zip(flexible, chosen_widths, strict=True)]
+            height = sum(max(o, *ls) for o, *ls in zip(others, *lines, strict=True))
+            if best is None or height < best[0]:
+                best = (height, chosen_widths)
+        if len(flexible) == 1:
+            break
+    fitted = dict(widths)
+    if best:
+        fitted.update(zip(flexible, (round(w, 1) for w in best[1]), strict=True))
+    return {k: int(w) if float(w).is_integer() else w for k, w in fitted.items()}
+
+
+def _lines(text: str | None, width_mm: float) -> int:
+    """Lines a text takes in a letter's cell of this width."""
+    if not text or not width_mm:
+        return 1
+    padding = 2 * style.CELL_PADDING_PT[1]
+    per_line = max((width_mm * style.PT_PER_MM - padding) // style.LETTER_TABLE_PT, 1)
+    return math.ceil(text_width(plain(text)) / per_line)
+
+
+def _row_text(row, key: str) -> str:
+    if key in LETTER_ONLY:
+        value = getattr(row, key)
+        return value if isinstance(value, str) else "、".join(value)
+    value = row.indicator.value(BY_KEY[key].field if key in BY_KEY else key)
+    return plain(getattr(value, "text", None) or str(value or ""))
+
+
+def _letter_width(column: Column) -> float:
+    """A column's width in a letter before fitting: the letter's own, or the notice's."""
+    default = BY_KEY.get(column.key, column).widths
+    return (column.widths.get(LETTER) or default.get(LETTER) or column.widths.get(NOTICE)
+            or default.get(NOTICE) or _OWN_FIELD_MM)
+
+
+_OWN_FIELD_MM = 20  # a column of a field the checklist declares, before fitting
+
+
 
 
 def width_of(shown: tuple[Shown, ...], key: str) -> float:
@@ -132,7 +245,7 @@ def fit_widths(columns, checklist, total_mm: float) -> list[float]:
         head = text_width(column.head)
         head = head if head <= 4 else math.ceil(head / 2)
         short = max((text_width(t) for t in texts), default=0)
-        short = short if short <= _SHORT else 0
+        short = short if short <= _SHORT_CHARS else 0
         low.append(max(head, short, max(text_width(w) for w in words), 2) * char_mm + pad_mm)
         high.append(max([text_width(t) for t in texts] + [text_width(column.head)])
                     * char_mm + pad_mm)
@@ -159,7 +272,7 @@ def fit_widths(columns, checklist, total_mm: float) -> list[float]:
     return widths
 
 
-_SHORT = 8  # characters: a value this short is kept on one line
+_SHORT_CHARS = 8  # characters: a value this short is kept on one line
 
 
 def _unbreakable(text: str) -> list[str]:

@@ -32,7 +32,7 @@ class Year:
     heads: dict[str, str] = field(default_factory=dict)  # the checklist's declared columns
 
     def roles(self, indicator: dict) -> dict[str, str]:
-        """Unit → 牵头 or 配合 for one indicator, a lead role taking precedence."""
+        """Unit → 牵头 or 责任 for one indicator, a lead role taking precedence."""
         roles: dict[str, str] = {}
         for role, key in ((ROLE_LEAD, "lead_units"), (ROLE_SHARED, "responsible_units")):
             for name in indicator.get(key) or ():

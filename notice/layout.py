@@ -238,3 +238,20 @@ def _sign_off(content: Content) -> SignOff:
     plain_layout = _signature(widest, date)
     return SignOff("plain", tuple((n, plain_layout.name_indent) for n in names), False,
                    plain_layout.date_indent, 1, 0, 0, ())
+
+
+@dataclass(frozen=True)
+class LetterLayout:
+    """The 信函格式's head (GB/T 9704 10.1) for one organ's name and the faces found."""
+
+    masthead: Masthead  # the organ's name, one line, narrowed as the notice's 标志
+    top: float  # pt from the 版心's top to the 标志's line box (negative: above it)
+    number_gap: float  # pt from the rule's bottom to the 发文字号's line box
+
+
+def letter_layout(masthead: str, fonts: FontSet) -> LetterLayout:
+    mast = _masthead(masthead, fonts.roles["title"][0])
+    body_lead = _half_leading(fonts.roles["body"][0], style.BODY_PT, style.LINE_PITCH_PT)
+    top = (style.LETTER_MASTHEAD_TOP_MM - style.TOP_MM) * style.PT_PER_MM - mast.lead
+    drop = style.LETTER_NUMBER_DROP * style.BODY_PT
+    return LetterLayout(mast, round(top, 3), round(drop - body_lead, 3))

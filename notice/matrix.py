@@ -1,54 +1,68 @@
-"""The responsibility matrix: one row a unit, one column an indicator, 牵头/配合 in the cells."""
+"""The responsibility matrix: one row a unit, one column an indicator, 牵头/责任 in the cells,
+laid out to be printed (landscape A4, head rows and unit columns on every page) and shared."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
+from . import style
 from .markup import plain
 from .model import ROLE_LEAD, ROLE_SHARED, Content
 from .output import normalize_zip
 
 _THIN = Side(style="thin", color="999999")
 _LEAD_FILL = PatternFill("solid", fgColor="FCE4D6")
+FACE = style.STANDARD_FACE["body"]  # 仿宋_GB2312: Excel and WPS fall back to 仿宋 or 宋体
+# the unit's columns, before the indicators
+HEADS = ("序号", "单位", "函号", "牵头", "责任", "合计")
+TITLE_ROWS = 3  # the title, the indicators' numbers, their names
 
 
 def render_matrix(content: Content) -> bytes:
     """responsibilities.xlsx for the year, byte for byte the same for the same content."""
+    from .sheets import letter_numbers, load_sheet_text  # the letters' numbers (sheets.yaml)
+
+    text, _spots = load_sheet_text(content.folder)
+    numbers = letter_numbers(content, text)
     indicators = content.checklist.indicators
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{content.year}年度分工"
-    heads = ["序号", "单位", "牵头", "配合", "合计"] + [str(i.number) for i in indicators]
-    sheet.append(heads)
+    # 2021年度<programme>任务分工表, or after the checklist's title where no programme is set
+    title = (f"{content.year}年度{text.programme}任务分工表" if text.programme
+             else f"{content.checklist.title}（{content.year}年度）任务分工表")
+    sheet.append([title])
+    sheet.append(list(HEADS) + [str(i.number) for i in indicators])
+    # a second head row names each indicator, under its number
+    sheet.append(["", "指标名称"] + [""] * (len(HEADS) - 2) + [plain(i.name) for i in indicators])
     by_unit = content.assignments_by_unit()
     for row, (unit, assignments) in enumerate(by_unit.items(), start=1):
         roles = {a.indicator.number: a.role for a in assignments}
         leads = sum(r == ROLE_LEAD for r in roles.values())
         shared = sum(r == ROLE_SHARED for r in roles.values())
-        sheet.append([row, unit.name, leads, shared, leads + shared]
-                     + [roles.get(i.number, "") for i in indicators])
-    # a second header row names each indicator, under its number
-    names = ["", "指标名称", "", "", ""] + [plain(i.name) for i in indicators]
-    sheet.insert_rows(2)
-    for column, name in enumerate(names, start=1):
-        sheet.cell(row=2, column=column, value=name or None)
+        number = numbers.get(unit.name)
+        sheet.append([row, unit.name, str(number) if number else "", leads, shared,
+                      leads + shared] + [roles.get(i.number, "") for i in indicators])
+    columns = len(HEADS) + len(indicators)
     _as_text(sheet)
-    _format(sheet, len(heads), len(by_unit) + 2)
+    _format(sheet, columns, len(by_unit) + TITLE_ROWS)
     workbook.properties.creator = content.notice.issuer
-    workbook.properties.title = f"{content.year}年度创建任务分工"
+    workbook.properties.title = sheet.cell(row=1, column=1).value
     stamp = dt.datetime.combine(content.notice.date, dt.time())
     workbook.properties.created = workbook.properties.modified = stamp
     buffer = io.BytesIO()
     # not workbook.save(): it stamps dcterms:modified with the time of saving
     ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    return normalize_zip(buffer.getvalue(), stamp.timetuple()[:6])
+    return normalize_zip(_schema_order(buffer.getvalue()), stamp.timetuple()[:6])
 
 
 def _as_text(sheet) -> None:
@@ -61,20 +75,63 @@ def _as_text(sheet) -> None:
 
 
 def _format(sheet, columns: int, rows: int) -> None:
-    bold = Font(bold=True)
-    for row in sheet.iter_rows(min_row=1, max_row=rows, max_col=columns):
+    plain_font, bold = Font(name=FACE, size=11), Font(name=FACE, size=11, bold=True)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
+    head = sheet.cell(row=1, column=1)
+    head.font = Font(name=style.STANDARD_FACE["title"], size=16)
+    head.alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 30
+    for row in sheet.iter_rows(min_row=2, max_row=rows, max_col=columns):
         for cell in row:
             cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            if cell.row <= 2:
-                cell.font = bold
-            elif cell.value == ROLE_LEAD:
+            cell.font = bold if cell.row <= TITLE_ROWS else plain_font
+            if cell.value == ROLE_LEAD and cell.row > TITLE_ROWS:
                 cell.fill = _LEAD_FILL
-    sheet.freeze_panes = "F3"  # the two header rows and the unit columns stay in view
-    sheet.column_dimensions["A"].width = 6
-    sheet.column_dimensions["B"].width = 26
-    for letter in "CDE":
-        sheet.column_dimensions[letter].width = 7
-    for column in range(6, columns + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 11
-    sheet.row_dimensions[2].height = 96
+    first = len(HEADS) + 1
+    # the head rows and the unit columns stay in view, and are printed on every page
+    sheet.freeze_panes = f"{get_column_letter(first)}{TITLE_ROWS + 1}"
+    sheet.print_title_rows = f"2:{TITLE_ROWS}"
+    sheet.print_title_cols = "A:C"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1  # the rows fit the page's width
+    sheet.page_setup.fitToHeight = 0  # and run on over as many pages as they need
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+    widths = {"A": 5, "B": 22, "C": 22, "D": 6, "E": 6, "F": 6}
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = width
+    for column in range(first, columns + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = 9
+    sheet.row_dimensions[TITLE_ROWS].height = 96
+
+
+# CT_Font's children in the order the schema (and Microsoft's validator) expects them;
+# openpyxl writes name and family first
+_FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign",
+               "sz", "color", "name", "family", "charset", "scheme")
+_FONT = re.compile(rb"<font>(.*?)</font>", re.S)
+_CHILD = re.compile(rb"<(\w+)\b[^>]*/>|<(\w+)\b[^>]*>.*?</\2>", re.S)
+
+
+def _schema_order(data: bytes) -> bytes:
+    """The workbook with each font's properties in schema order in xl/styles.xml."""
+    def order(match: re.Match) -> bytes:
+        children = [(m.group(1) or m.group(2)).decode() for m in _CHILD.finditer(match.group(1))]
+        parts = [m.group(0) for m in _CHILD.finditer(match.group(1))]
+        ranked = sorted(zip(children, parts, strict=True),
+                        key=lambda pair: _FONT_ORDER.index(pair[0]))
+        return b"<font>" + b"".join(part for _name, part in ranked) + b"</font>"
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            payload = source.read(name)
+            if name == "xl/styles.xml":
+                payload = _FONT.sub(order, payload)
+            target.writestr(name, payload)
+    return out.getvalue()

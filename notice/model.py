@@ -9,7 +9,15 @@ from pathlib import Path
 # 指标属性: the values a checklist may use unless it declares its own (checklist.yaml `kinds`)
 CONSTRAINT_KINDS = ("约束性", "预期性", "参考性")
 HEADING_LEVELS = 4  # 7.3.3: 一、 （一） 1. （1）
-ROLE_LEAD, ROLE_SHARED = "牵头", "配合"
+ROLE_LEAD, ROLE_SHARED = "牵头", "责任"  # the two roles (a letter and the XLSX print the
+# notice's own words for them: the checklist's column heads 牵头单位 and 责任单位)
+# The kinds of unit, with the second person a letter addresses each by (你单位, 你区 …).
+# units.yaml may declare other kinds, or other words for these, under `kinds:`.
+DEFAULT_KIND = "部门"
+KIND_SECOND_PERSON = {
+    "部门": "你单位", "单位": "你单位", "市": "你市", "区": "你区", "县": "你县",
+    "开发区": "你区", "园区": "你园区", "乡": "你乡", "镇": "你镇", "街道": "你街道",
+}
 
 
 def chinese_date(day: dt.date) -> str:
@@ -235,6 +243,8 @@ class Unit:
     name: str
     addressee: str
     order: int  # position in units.yaml
+    kind: str = DEFAULT_KIND  # 部门, 区, 县, 开发区 …
+    second_person: str = KIND_SECOND_PERSON[DEFAULT_KIND]  # 你单位, 你区 …: how a letter says "you"
 
 
 @dataclass(frozen=True)
@@ -244,6 +254,14 @@ class Collective:
     name: str
     full_name: str
     members: tuple[Unit, ...]
+    others: str | None = None  # how a member names the other members (其他区县…), if not listed
+
+    def others_for(self, unit: Unit) -> str | None:
+        """The collective as one of its members sees it among its co-units: the others."""
+        rest = [m.name for m in self.members if m.name != unit.name]
+        if not rest:
+            return None
+        return self.others or "、".join(rest)
 
 
 @dataclass(frozen=True)
@@ -254,29 +272,47 @@ class Units:
     collectives: tuple[Collective, ...] = ()
 
     def names(self) -> list[str]:
-        """Every name the checklist may use: units and collectives."""
-        return [u.name for u in self.recipients + self.other_units] + [
-            c.name for c in self.collectives
-        ]
+        """Every name the checklist may use: units (members of collectives too) and
+        collectives."""
+        units = [u.name for u in self.all_units()]
+        return units + [c.name for c in self.collectives if c.name not in units]
 
     def expand(self, name: str) -> tuple[Unit, ...]:
         """The units a name given in the checklist stands for."""
         for collective in self.collectives:
             if collective.name == name:
                 return collective.members
-        return tuple(u for u in self.recipients + self.other_units if u.name == name)
+        return tuple(u for u in self.all_units() if u.name == name)
 
     def all_units(self) -> tuple[Unit, ...]:
-        """Every unit that can receive a letter, in units.yaml order."""
+        """Every unit that can receive a letter, in units.yaml order, each once (a unit may
+        belong to several collectives)."""
         members = tuple(m for c in self.collectives for m in c.members)
-        return self.recipients + self.other_units + members
+        found: dict[str, Unit] = {}
+        for u in self.recipients + self.other_units + members:
+            found.setdefault(u.name, u)
+        return tuple(found.values())
+
+    def co_units(self, names: tuple[str, ...], unit: Unit) -> tuple[str, ...]:
+        """The names of a lead or responsible list as `unit` sees them beside itself: never
+        itself, and a collective it belongs to as the collective's other members."""
+        shown = []
+        for name in names:
+            collective = next((c for c in self.collectives if c.name == name), None)
+            if collective and any(m.name == unit.name for m in collective.members):
+                others = collective.others_for(unit)
+                if others:
+                    shown.append(others)
+            elif name != unit.name:
+                shown.append(name)
+        return tuple(shown)
 
 
 @dataclass(frozen=True)
 class Assignment:
     unit: Unit
     indicator: Indicator
-    role: str  # 牵头 or 配合
+    role: str  # 牵头 or 责任
     via: str  # the name the checklist used (the unit's own or its collective's)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+from copy import deepcopy
 
+import lxml.html
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -47,10 +49,159 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
     allowed = frozenset(face.url for face in fonts.font_faces()) | images
     fonts_only = frozenset(face.url for face in fonts.font_faces())
     config, stylesheet = _stylesheet(css, fonts_only)
-    document = HTML(string=html, base_url=None, url_fetcher=FontsOnlyFetcher(allowed)).render(
-        stylesheets=[stylesheet], font_config=config, presentational_hints=True)
+
+    def render(source: str):
+        return HTML(string=source, base_url=None, url_fetcher=FontsOnlyFetcher(allowed)).render(
+            stylesheets=[stylesheet], font_config=config, presentational_hints=True)
+
+    document = render(html)
+    # a table whose rows may split: each split row made two, the second repeating the
+    # indicator's number and name, one page break a pass until no row splits
+    for _ in range(_SPLIT_PASSES if SPLIT_ROWS in html else 0):
+        split = split_rows(html, document)
+        if split is None:
+            break
+        html = split
+        document = render(html)
     _settle_group_labels(document)
     return document
+
+
+SPLIT_ROWS = "split-rows"  # the class of a table whose rows split with their heads repeated
+_SPLIT_PASSES = 40  # one page break a pass; a letter has a few dozen at most
+CONTINUED = "（续）"  # after the repeated name of an indicator whose row goes on
+
+
+def split_rows(html: str, document) -> str | None:
+    """The HTML with each table row that the layout split across pages made two rows at the
+    break: the first holds what the first page showed, the second the rest, with the
+    indicator's 序号 and 指标名称 shown again. None when no row was split."""
+    fragments: dict[int, list] = {}  # a row element → its boxes, page by page, in order
+    for page in document.pages:
+        for box in _descendants(page._page_box):
+            if (box.element_tag == "tr" and box.element is not None
+                    and box.element.get("data-number")):
+                fragments.setdefault(id(box.element), []).append(box)
+    boxes = list(fragments.values())  # rows in document order (each is laid out somewhere)
+    if not any(len(found) > 1 for found in boxes):
+        return None
+    tree = lxml.html.document_fromstring(html)
+    rows = [tr for tr in tree.iter("tr") if tr.get("data-number")]
+    if len(rows) != len(boxes):  # not the same rows: leave the layout as it is
+        return None
+    splittable = set(tree.xpath(f'//table[contains(@class, "{SPLIT_ROWS}")]/tbody/tr'))
+    # the first split row only: what follows it moves once it is cut, so the next break is
+    # found in the next pass
+    for tr, found in zip(rows, boxes, strict=True):
+        if len(found) < 2 or tr not in splittable:
+            continue
+        shown = [_shown_text(cell) for cell in found[0].children]
+        if not _worth_splitting(tr.findall("td"), shown):  # little shown: the row moves on
+            tr.set("data-part", "whole")
+            break
+        head = deepcopy(tr)
+        head.set("data-part", "head")
+        tr.set("data-part", "rest")
+        for head_cell, rest_cell, text in zip(head.findall("td"), tr.findall("td"), shown,
+                                              strict=True):
+            _cut(head_cell, rest_cell, text)
+        tr.addprevious(head)
+        break
+    else:
+        return None
+    return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _worth_splitting(cells, shown: list[str]) -> bool:
+    """Whether the first page shows the indicator's name whole and some of its long text."""
+    some = False
+    for cell, text in zip(cells, shown, strict=True):
+        marks = set((cell.get("class") or "").split())
+        full = cell.text_content()
+        if "col-name" in marks and _prefix_length(full, text) < len(full.rstrip()):
+            return False
+        if "measure-cell" in marks and _prefix_length(full, text) < len(
+                cell.find(".//tr").text_content()):  # not even the indicator's own pair
+            return False
+        if marks & set(_LONG) and text.strip():
+            some = True
+    return some
+
+
+def _shown_text(cell) -> str:
+    """The text a cell's fragment shows; in a cell of long text, its last line held back
+    when more follows on the next page (the fragment has no bottom padding or rule, the
+    whole row will)."""
+    lines = ["".join(box.text for box in _descendants(line) if isinstance(
+        getattr(box, "text", None), str))
+        for line in _descendants(cell) if type(line).__name__ == "LineBox"]
+    full = cell.element.text_content() if hasattr(cell.element, "text_content") else None
+    text = "".join(lines)
+    if full is None:
+        full = "".join(cell.element.itertext())
+    long = set((cell.element.get("class") or "").split()) & set(_LONG)
+    if long and _prefix_length(full, text) < len(full.rstrip()):
+        return "".join(lines[:-1])
+    return text
+
+
+_REPEATED = ("col-number", "col-name", "measure-cell")  # shown again where a row goes on
+_LONG = ("col-main_tasks", "col-other_leads", "col-other_responsible")  # cut where it broke
+
+
+def _cut(head, rest, shown: str) -> None:
+    """Keep in `head` what the first page showed of a cell, and the rest in `rest`."""
+    marks = set((head.get("class") or "").split())
+    if marks & set(_REPEATED):
+        if "measure-cell" in marks:
+            # the head keeps the name/target pairs the page showed; the rest the others,
+            # after the indicator's own name, continued
+            kept = _prefix_length(head.text_content(), shown)
+            head_pairs, rest_pairs = list(head.iter("tr")), list(rest.iter("tr"))
+            covered = 0
+            for n, (head_pair, rest_pair) in enumerate(zip(head_pairs, rest_pairs,
+                                                           strict=True)):
+                covered += len(head_pair.text_content())
+                if n == 0:
+                    continue
+                if covered <= kept:
+                    rest_pair.getparent().remove(rest_pair)
+                else:
+                    head_pair.getparent().remove(head_pair)
+            names = [td for td in rest.iter("td")
+                     if "measure-name" in (td.get("class") or "").split()]
+            _append(names[0] if names else rest, CONTINUED)
+        elif "col-name" in marks:
+            _append(rest, CONTINUED)
+        return
+    full = rest.text_content()
+    if len(rest) or not marks & set(_LONG):  # short, or markup: whole in the head
+        for child in list(rest):
+            rest.remove(child)
+        rest.text = ""
+        return
+    kept = _prefix_length(full, shown)
+    head.text, rest.text = full[:kept], full[kept:]
+
+
+def _append(element, text: str) -> None:
+    """Add text at the end of an element's content."""
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _prefix_length(full: str, shown: str) -> int:
+    """How many characters of `full` the laid-out `shown` covers (white space aside)."""
+    want = "".join(shown.split())
+    got = 0
+    for n, ch in enumerate(full):
+        if got >= len(want):
+            return n
+        if not ch.isspace():
+            got += 1
+    return len(full)
 
 
 def write_pdf(document, pdf_variant: str | None = None) -> bytes:

@@ -156,7 +156,6 @@ class _Indicators:
                    "sub-indicator has its own target may leave it out)")
         for key, label in _UNIT_FIELDS:
             if isinstance(m.get(key), yaml.SequenceNode):
-                self._check_twice(m[key], where, label)
                 self.refs += [(item, f"{where}: {label} {n}", item.value.strip())
                               for n, item in enumerate(m[key].value, start=1)
                               if isinstance(item, yaml.ScalarNode) and item.value.strip()]
@@ -179,14 +178,3 @@ class _Indicators:
             domain=domain, task=task,
             extra=tuple((key, text(key) or "") for key in self.extra if key in m),
         )
-
-    def _check_twice(self, node, where: str, label: str) -> None:
-        """The same unit twice in one list would print 「A、A」: a located problem."""
-        seen: dict[str, int] = {}
-        for n, item in enumerate(node.value, start=1):
-            if isinstance(item, yaml.ScalarNode) and item.value.strip():
-                name = item.value.strip()
-                if name in seen:
-                    self.r.fail(item, f"{where}: {label} {n}", f'"{name}" is listed twice '
-                                f"here (first as {label} {seen[name]}); keep one")
-                seen.setdefault(name, n)

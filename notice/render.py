@@ -10,10 +10,19 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import style
-from .columns import LETTER, MEASURE, NOTICE, columns_of, may_break, width_of
+from .columns import (
+    DEFAULT_COLUMNS,
+    LETTER,
+    MEASURE,
+    NOTICE,
+    columns_of,
+    letter_columns,
+    may_break,
+    width_of,
+)
 from .errors import NoticeError
 from .fonts import FontSet
-from .layout import lay_out
+from .layout import lay_out, letter_layout
 from .markup import plain, split_markup, text_width
 from .model import Content, chinese_date
 from .numerals import chinese_number
@@ -71,8 +80,9 @@ def environment() -> jinja2.Environment:
     env.filters.update(rich=rich, cdate=chinese_date, cnum=chinese_number, cell_text=cell_text,
                        table_widths=table_widths, plaintext=plain,
                        file_url=lambda path: Path(path).resolve().as_uri())
-    env.filters["as_row"] = lambda assignment: dict(indicator=assignment.indicator,
-                                                    assignment=assignment)
+    env.filters["letter_row"] = lambda row: dict(
+        indicator=row.indicator, assignment=row.assignment, role=row.role,
+        other_leads=row.other_leads, other_responsible=row.other_responsible)
     env.tests.update(breakable=may_break)
     env.globals.update({"MEASURE": MEASURE, "raise": _template_fault})
     return env
@@ -147,8 +157,19 @@ def notice_context(content: Content, fonts: FontSet) -> dict:
 
 
 def sheet_context(content: Content, fonts: FontSet) -> dict:
-    """The context every task sheet shares; render_sheet_html adds the sheet itself."""
-    return base_context(content, fonts, LETTER)
+    """The context every letter shares; render_sheet_html adds the sheet itself."""
+    from .sheets import load_sheet_text
+
+    context = base_context(content, fonts, LETTER)
+    text, _spots = load_sheet_text(content.folder)
+    masthead = text.masthead or text.office or content.notice.issuer
+    declared = content.checklist.columns if content.checklist else DEFAULT_COLUMNS
+    context.update(
+        letter=letter_layout(masthead, fonts),
+        # every column a letter may show (the stylesheet aligns each); a letter shows some
+        columns=letter_columns(declared),
+        letter_columns=lambda rows: letter_columns(declared, rows))
+    return context
 
 
 def render_css(context: dict) -> str:

@@ -34,6 +34,8 @@ PAGE_NUMBER_PT = 14.0  # 4号 宋体 (7.5)
 END_MATTER_PT = 14.0  # 4号 仿宋 (7.4)
 TABLE_PT = 10.0  # the checklist's cells on landscape pages (the standard leaves it open)
 TABLE_LINE_PT = 14.0
+LETTER_TABLE_PT = 9.0  # 小五: a letter's task list, so that a district's fits a few pages
+LETTER_TABLE_LINE_PT = 12.6
 
 # 7.2.3 发文机关标志: red, top 35 mm below the 版心's top, never higher than 22 mm
 MASTHEAD_OFFSET_MM = 35.0
@@ -78,6 +80,22 @@ NOTES_INDENT_CHARS = 2
 COPY_TO_LABEL = "抄送："
 SCRIPT_SCALE = 0.6  # _{…} and ^{…}: the sub/superscript's size, of the text's
 
+# 10.1 信函格式 (letters, 函)
+LETTER_MASTHEAD_TOP_MM = 30.0  # the 标志's top 30 mm from the paper's top
+LETTER_RULE_GAP_MM = 4.0  # the upper double rule 4 mm under the 标志
+LETTER_RULE_BOTTOM_MM = 20.0  # the lower double rule 20 mm above the paper's bottom
+LETTER_RULE_WIDTH_MM = 170.0  # both rules 170 mm, centred on the paper
+LETTER_RULE_THICK_PT = 1.5  # 上粗下细 under the 标志, 上细下粗 at the bottom (practice)
+LETTER_RULE_THIN_PT = 0.5
+LETTER_RULE_SPACE_PT = 1.0  # between the thick and the thin line
+LETTER_NUMBER_DROP = 7 / 8  # 份号 … 发文字号 7/8 of a 3号 character's height under the rule
+# 10.1.4 the title 「与其上最后一个要素相距二行」: its line two line pitches under the
+# 发文字号's (one blank line between), where the notice's title has two blank lines (空二行)
+LETTER_TITLE_LINES_BELOW = 2
+# the rules reach past the 版心: 8 mm on the left (订口 28 mm) and 6 mm on the right
+LETTER_RULE_LEFT_MM = LEFT_MM - (PAGE_WIDTH_MM - LETTER_RULE_WIDTH_MM) / 2
+LETTER_RULE_RIGHT_MM = RIGHT_MM - (PAGE_WIDTH_MM - LETTER_RULE_WIDTH_MM) / 2
+
 # tables (the standard leaves them open): rules, cell padding, sub-indicators' indent
 TABLE_RULE_PT = 0.75
 CELL_PADDING_PT = (2.0, 1.5)  # top and bottom, left and right
@@ -104,6 +122,9 @@ LATIN_FACE = "Times New Roman"  # digits and Latin letters beside the Chinese fa
 # narrows the text area to 28 whole cells (440.5 pt), so 28 characters need −0.3 pt each
 # (−0.25 pt gives 27 there). Word and WPS lay the same 28 a line.
 DOCX_CHAR_SPACING_TWIPS = -6
+# 信函格式: LibreOffice 7.4 starts the first page's body this far under the bottom of the
+# header's double rule (measured); the 发文字号's spacing takes it off
+DOCX_BODY_UNDER_HEADER_PT = 2.9
 EXACT_LINE_BASELINE = 0.8  # an exact-height line has its baseline 4/5 of the way down
 CJK_EM_ASCENT = 0.88  # the ideographic em box: 0.88 em above the baseline, 0.12 below
 

@@ -62,6 +62,8 @@ ELEMENTS: tuple[Element, ...] = (
             page=Page.LANDSCAPE),
     Element("recipients", _S, "the list of recipients (名单) before the 版记",
             page=Page.PORTRAIT),
+    Element("letter", _S, "a letter (函) in the 信函格式: head, title, body, signature",
+            page=Page.PORTRAIT),
     Element("end-page", _S, "a page holding only the 版记", page=Page.PORTRAIT),
     Element("last-page", Kind.MODIFIER, "the section is the last page, which carries the 版记",
             page=Page.LAST),
@@ -85,6 +87,13 @@ ELEMENTS: tuple[Element, ...] = (
     Element("signer-label", _R, "「签发人：」 (7.2.6)", tab_before=True),
     Element("signer-names", _R, "签发人's names in 楷体 (7.2.6)", "签发人姓名", tab_before=True),
     Element("red-rule", Kind.RULE, "the red line under the 发文字号 (7.2.7)"),
+    # 10.1 信函格式
+    Element("letter-head", _C, "the 信函格式's head: 标志, double rule and 发文字号"),
+    Element("letter-masthead", _P, "the organ's name, red, 30 mm from the paper's top",
+            "函标志", align="center"),
+    Element("letter-rule", Kind.RULE, "the red double rule under the letter's 标志"),
+    Element("letter-number", _P, "the 函's 发文字号, flush right under the rule", "函字号",
+            align="right"),
     # 7.3 主体
     Element("title", _P, "标题 (7.3.1)", "标题", align="center"),
     Element("addressee", _P, "主送机关 (7.3.2)", "主送机关", align="justify"),
@@ -124,6 +133,8 @@ ELEMENTS: tuple[Element, ...] = (
     # tables
     Element("checklist", Kind.TABLE, "a table of indicators, one row each"),
     Element("data-table", Kind.TABLE, "a table the content declares (columns and rows)"),
+    Element("split-rows", Kind.MODIFIER, "a table whose rows break across pages, the "
+            "indicator's 序号 and 指标名称 shown again after the break"),
     Element("measure-cell", _C, "an indicator's name and target, side by side"),
     Element("measure", _C, "the name/target pairs of an indicator and its sub-indicators"),
     Element("measure-name", _R, "an indicator's or sub-indicator's name", align="left"),

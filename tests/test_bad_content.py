@@ -438,3 +438,65 @@ def test_every_command_refuses_bad_content(content, command):
     refused(content, f'2021/checklist.yaml:{spot.line}:{spot.column + 6}: indicator 11: kind: '
                      '"约束" must be one of 约束性 or 预期性 or 参考性 (did you mean "约束性"?)',
             command=command)
+
+
+# -- units and the letters' wording (函) ---------------------------------------------------------
+
+def test_the_same_unit_twice_in_one_list_is_refused(content):
+    spot = content.edit("checklist.yaml", "              - 巴中经开区\n",
+                        "              - 巴中经开区\n              - 市林业局\n"
+                        "              - 市林业局\n", after="number: 35")
+    refused(content, f"2021/checklist.yaml:{spot.line + 2}:17: indicator 35: responsible unit "
+                     '4: "市林业局" is named twice in this list (first as responsible unit 3); '
+                     "name it once")
+
+
+def test_a_member_named_beside_its_collective_is_refused(content):
+    spot = content.edit("checklist.yaml", "              - 巴中经开区\n",
+                        "              - 巴中经开区\n              - 巴州区\n", after="number: 35")
+    refused(content, f"2021/checklist.yaml:{spot.line + 1}:17: indicator 35: responsible unit "
+                     '3: "巴州区" and "各区县党委和人民政府" (responsible unit 1) both stand for '
+                     "巴州区; name each unit once in a list")
+
+
+def test_a_member_may_be_named_on_its_own_and_in_two_collectives(content):
+    content.edit("units.yaml", "    kind: 开发区\n", "    kind: 开发区\n"
+                 "  - name: 两区\n    members:\n      - 巴州区\n      - 恩阳区\n")
+    content.edit("checklist.yaml", "lead_units: [市财政局]", "lead_units: [市财政局, 巴州区]",
+                 after="number: 35")
+    content.edit("checklist.yaml", "lead_units: [市生态环境局]", "lead_units: [市生态环境局, 两区]",
+                 after="number: 11")
+    folder = content.folder
+    loaded = load_content(folder)
+    by_unit = {u.name: [(a.indicator.number, a.role) for a in assignments]
+               for u, assignments in loaded.assignments_by_unit().items()}
+    assert (35, "牵头") in by_unit["巴州区"] and (11, "牵头") in by_unit["恩阳区"]
+    assert [u.name for u in loaded.units.all_units()].count("巴州区") == 1
+
+
+def test_an_unknown_kind_of_unit_is_refused(content):
+    spot = content.edit("units.yaml", "kind: 开发区", "kind: 园")
+    refused(content, f"2021/units.yaml:{spot.line}:{spot.column + 6}: collective 巴中经开区: "
+                     'kind: "园" is not a kind of unit this folder knows (部门、单位、市、区、县、'
+                     "开发区、园区、乡、镇、街道); give the unit its second_person, or declare the "
+                     "kind under kinds: with its second person (as 区: 你区)")
+
+
+def test_an_unknown_field_in_a_role_sentence_is_refused(content):
+    spot = content.edit("sheets.yaml", "承担{lead_count}项指标\"", "承担{leads}项指标\"")
+    start = locate(content.text("sheets.yaml"), '"{second_person}作为牵头单位承担{leads}')
+    refused(content, f"2021/sheets.yaml:{start.line}:{start.column}: roles: lead: "
+                     '"{leads}" is not a field you can use here; use one of {year}, {unit}, '
+                     "{addressee}, {second_person}, {office}, {programme}, {notice_title}, "
+                     "{doc_number}, {letter_number}, {lead_count}, {responsible_count}, "
+                     "{shared_count}, {indicator_count}, {earliest_deadline}")
+    assert spot.line == start.line
+
+
+def test_a_title_piece_too_long_for_the_letter_is_refused(content):
+    spot = content.edit("sheets.yaml", "  - 领导小组办公室关于印发\n",
+                        "  - 领导小组办公室关于印发国家生态文明建设示范市县{unit}\n")
+    refused(content, f"2021/sheets.yaml:{spot.line}:5: title piece 2, letter to "
+                     '市文化广播电视台和旅游局: "领导小组办公室关于印发国家生态文明建设示范市县'
+                     '市文化广播电视台和旅游局" holds 35 characters; a title line of a letter '
+                     "holds at most 20 (split this piece in two)")

@@ -233,14 +233,14 @@ def test_diff_as_text(changed):
         "      责任单位: + 市审计局; - 市水利局",
         "units: 1 gaining work, 7 losing work, 1 changing role",
         "  市财政局: - 35 政府绿色采购比例 (牵头)",
-        "  市水利局: 13 生态环境状况指数 配合 → 牵头",
-        "  市审计局: + 13 生态环境状况指数 (配合)",
-        "  巴州区: - 35 政府绿色采购比例 (配合)",
-        "  恩阳区: - 35 政府绿色采购比例 (配合)",
-        "  通江县: - 35 政府绿色采购比例 (配合)",
-        "  南江县: - 35 政府绿色采购比例 (配合)",
-        "  平昌县: - 35 政府绿色采购比例 (配合)",
-        "  巴中经开区: - 35 政府绿色采购比例 (配合)",
+        "  市水利局: 13 生态环境状况指数 责任 → 牵头",
+        "  市审计局: + 13 生态环境状况指数 (责任)",
+        "  巴州区: - 35 政府绿色采购比例 (责任)",
+        "  恩阳区: - 35 政府绿色采购比例 (责任)",
+        "  通江县: - 35 政府绿色采购比例 (责任)",
+        "  南江县: - 35 政府绿色采购比例 (责任)",
+        "  平昌县: - 35 政府绿色采购比例 (责任)",
+        "  巴中经开区: - 35 政府绿色采购比例 (责任)",
         "note: content/2022 does not validate yet (1 problem; validate lists them); it is "
         "compared as written",
     ]
@@ -264,10 +264,10 @@ def test_diff_as_json(changed):
     assert (responsible["added"], responsible["removed"]) == (["市审计局"], ["市水利局"])
     assert set(change["changes"]) == {"target", "lead_units", "responsible_units"}
     units = {u["unit"]: u for u in data["units"]}
-    assert units["市审计局"]["gains"] == [dict(number=13, name="生态环境状况指数", role="配合")]
+    assert units["市审计局"]["gains"] == [dict(number=13, name="生态环境状况指数", role="责任")]
     assert units["市财政局"]["losses"] == [dict(number=35, name="政府绿色采购比例", role="牵头")]
     assert units["市水利局"]["roles"] == [
-        {"number": 13, "name": "生态环境状况指数", "from": "配合", "to": "牵头"}]
+        {"number": 13, "name": "生态环境状况指数", "from": "责任", "to": "牵头"}]
     assert len(units) == 9
 
 

@@ -315,7 +315,7 @@ def test_a_unit_twice_in_one_list_is_refused(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (
         f"2025/checklist.yaml:{line}:{column + 7}: indicator 1: responsible unit 2: "
-        '"市财政局" is listed twice here (first as responsible unit 1); keep one')
+        '"市财政局" is named twice in this list (first as responsible unit 1); name it once')
 
 
 def test_widths_for_some_columns_only_are_refused(tmp_path, monkeypatch):

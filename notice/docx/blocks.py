@@ -184,7 +184,8 @@ def _row(cells, head: bool = False, whole: bool = True):
     return el("w:tr", None, trpr, *cells)
 
 
-def _measure_cells(measure, widths: tuple[int, int]) -> list:
+def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_PT,
+                   line_pt: float = style.TABLE_LINE_PT) -> list:
     """Indicator and target as two real columns, each sub-indicator level with its target.
 
     The two cells hold one paragraph per (name, target) pair; a pair's shorter paragraph is
@@ -192,9 +193,9 @@ def _measure_cells(measure, widths: tuple[int, int]) -> list:
     """
     name_margin = 2 * TABLE_CELL_MARGINS[1]  # the PDF draws the rule beside it, not in it
     margin = TABLE_CELL_MARGINS[1] + TABLE_CELL_MARGINS[3]
-    sub_indent = twips(style.TABLE_PT)  # the PDF indents sub-indicators 1em
+    sub_indent = twips(size)  # the PDF indents sub-indicators 1em
     gap = TABLE_CELL_MARGINS[0] + TABLE_CELL_MARGINS[2]  # the PDF pads each pair 2 pt
-    line = twips(style.TABLE_LINE_PT)
+    line = twips(line_pt)
     rows = [tr for tr in measure.iter("tr")]
     names, values = [], []
     for n, tr in enumerate(rows):
@@ -202,8 +203,9 @@ def _measure_cells(measure, widths: tuple[int, int]) -> list:
         sub = "sub" in classes(name)
         name_items, value_items = tokens(name), tokens(value)
         name_lines = estimate_lines(_plain(name_items),
-                                    (widths[0] - name_margin - (sub_indent if sub else 0)) / 20)
-        value_lines = estimate_lines(_plain(value_items), (widths[1] - margin) / 20)
+                                    (widths[0] - name_margin - (sub_indent if sub else 0)) / 20,
+                                    size)
+        value_lines = estimate_lines(_plain(value_items), (widths[1] - margin) / 20, size)
         tall = max(name_lines, value_lines)
         after = 0 if n == len(rows) - 1 else gap
         name_ppr = dict(jc=dict(val="left"),
@@ -236,6 +238,10 @@ def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> e
     """A table as a Word table: head row repeating, rows whole, groups merged; `columns` are
     the declared columns by key, for each cell's alignment."""
     widths = column_widths(table, text_width)
+    # a letter's table (split-rows): smaller type, rows that break across pages
+    letter = "split-rows" in classes(table)
+    size, line_pt = ((style.LETTER_TABLE_PT, style.LETTER_TABLE_LINE_PT) if letter
+                     else (style.TABLE_PT, style.TABLE_LINE_PT))
     tbl = el("w:tbl", None, el("w:tblPr", None,
                                el("w:tblStyle", dict(val=IDS["清单表格"])),
                                el("w:tblW", dict(w=sum(widths), type="dxa")),
@@ -253,7 +259,7 @@ def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> e
             width = widths[column:column + span]
             column += span
             if "measure-cell" in marks:
-                cells.extend(_measure_cells(td.find(".//table"), tuple(width)))
+                cells.extend(_measure_cells(td.find(".//table"), tuple(width), size, line_pt))
             elif "group" in marks:  # domain and task merged over their indicators
                 first = "cont" not in marks
                 content = [paragraph(tokens(td) if first else [], "表格文字")]
@@ -262,7 +268,7 @@ def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> e
                 jc, valign = cell_alignment(td, columns)
                 cells.append(_cell(width[0], paragraphs_split(tokens(td), "表格文字",
                                                               jc=dict(val=jc)), valign))
-        tbl.append(_row(cells, whole="may-break" not in classes(tr)))
+        tbl.append(_row(cells, whole=not letter and "may-break" not in classes(tr)))
     return tbl
 
 

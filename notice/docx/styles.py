@@ -120,13 +120,17 @@ CHAR_SPACE = math.floor((PORTRAIT.text_width / 20 / style.CHARS_PER_LINE - style
 
 
 def section_properties(page: PageSetup, footers: dict[str, str], start: str | None,
-                       first: bool = False, numbered: bool = True) -> etree._Element:
+                       first: bool = False, numbered: bool = True,
+                       headers: dict[str, str] | None = None,
+                       header_mm: float = 15, footer: int | None = None) -> etree._Element:
     """w:sectPr of one section; footers maps default/even to relationship ids.
 
     A section without page numbers (the 版记 page) has its footer, the 版记, end on the bottom
     of the 版心.
     """
     sect = el("w:sectPr")
+    for kind, rid in (headers or {}).items():
+        sect.append(el("w:headerReference", {"type": kind, "r:id": rid}))
     for kind, rid in footers.items():
         sect.append(el("w:footerReference", {"type": kind, "r:id": rid}))
     if start:
@@ -136,12 +140,15 @@ def section_properties(page: PageSetup, footers: dict[str, str], start: str | No
         size["orient"] = "landscape"
     sect.append(el("w:pgSz", size))
     sect.append(el("w:pgMar", dict(top=page.top, right=page.right, bottom=page.bottom,
-                                   left=page.left, header=mm_twips(15),
-                                   footer=page.footer if numbered else page.bottom,
+                                   left=page.left, header=mm_twips(header_mm),
+                                   footer=footer if footer is not None
+                                   else page.footer if numbered else page.bottom,
                                    gutter=0)))
     if first:
         sect.append(el("w:pgNumType", dict(start=1)))
     sect.append(el("w:cols", dict(space=425)))
+    if headers and "first" in headers:  # 10.1: the letter's first page has its own head
+        sect.append(el("w:titlePg"))
     grid = dict(linePitch=LINE)
     if not page.landscape:  # the 22 × 28 grid of the portrait 版心; table pages go without
         grid = dict(type="linesAndChars", linePitch=LINE, charSpace=CHAR_SPACE)
@@ -227,6 +234,7 @@ IDS = {
     "四级标题": "Heading4", "附件说明首项": "AttachmentNoteFirst",
     "附件说明续项": "AttachmentNoteMore", "份号": "CopyNumber", "密级": "Secrecy",
     "紧急程度": "Urgency", "签发人姓名": "SignerNames", "附注": "Notes", "抄送": "CopyTo",
+    "函标志": "LetterMasthead", "函字号": "LetterNumber",
 }
 TABLE_RULE = round(style.TABLE_RULE_PT * 8)  # w:sz is in eighths of a point
 # top, left, bottom, right: the PDF's cell padding (2 pt, 1.5 pt); on the right also the
@@ -243,6 +251,21 @@ ALIGNMENT = {e.word_style: _JC[e.align] for e in ELEMENTS if e.word_style and e.
 
 def _jc(style_name: str) -> dict:
     return dict(val=ALIGNMENT[style_name])
+
+
+def letter_styles(letter) -> list[etree._Element]:
+    """The 信函格式's 标志 (in the first page's header) and 发文字号 (10.1)."""
+    s, mast, b = style, letter.masthead, IDS
+    mast_pt = half_points(mast.size) / 2
+    return [
+        _style("paragraph", b["函标志"], "函标志", ppr=dict(
+            FLAT, spacing=spacing(line=twips(snug_line(mast_pt))), jc=_jc("函标志")),
+            rpr=dict(dict(snapToGrid=OFF, spacing=dict(val=0)), rFonts=fonts("title"),
+                     color=dict(val=s.RED.lstrip("#")), w=dict(val=round(mast.scale * 100)),
+                     sz=dict(val=half_points(mast_pt)), szCs=dict(val=half_points(mast_pt)))),
+        _style("paragraph", b["函字号"], "函字号", based_on="Normal", follow=b["标题"],
+               ppr=dict(ind=indent(), jc=_jc("函字号"))),
+    ]
 
 
 def build_styles(layout: Layout) -> list[etree._Element]:
@@ -371,7 +394,7 @@ def build_styles(layout: Layout) -> list[etree._Element]:
     ]
 
 
-def install_styles(document, layout: Layout) -> None:
+def install_styles(document, layout: Layout, letter=None) -> None:
     """Replace the template's styles with the notice's; keep its latent style list."""
     styles = document.styles.element
     for node in styles.findall(qn("w:style")):
@@ -386,7 +409,17 @@ def install_styles(document, layout: Layout) -> None:
     # and Latin letters or digits (Word's defaults do both)
     defaults.append(el("w:pPrDefault", None, props("w:pPr", dict(
         overflowPunct=OFF, autoSpaceDE=OFF, autoSpaceDN=OFF, spacing=spacing()))))
-    styles.extend(build_styles(layout))
+    made = build_styles(layout)
+    if letter is not None:  # a letter's task list in smaller type (style.LETTER_TABLE_PT)
+        small = half_points(style.LETTER_TABLE_PT)
+        for node in made:
+            if node.get(qn("w:styleId")) == IDS["表格文字"]:
+                for tag in ("w:sz", "w:szCs"):
+                    node.find(f".//{qn(tag)}").set(qn("w:val"), str(small))
+                node.find(f".//{qn('w:spacing')}").set(
+                    qn("w:line"), str(twips(style.LETTER_TABLE_LINE_PT)))
+        made += letter_styles(letter)
+    styles.extend(made)
 
 
 def configure_settings(document) -> None:

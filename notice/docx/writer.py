@@ -37,6 +37,7 @@ from .styles import (
     font_table_xml,
     half_points,
     install_styles,
+    mm_twips,
     section_properties,
     snug_line,
     twips,
@@ -56,9 +57,10 @@ def render_docx(html: str, context: dict) -> bytes:
     tree = lxml.html.document_fromstring(html)
     document = Document()
     layout = context["layout"]
-    install_styles(document, layout)
+    install_styles(document, layout, context.get("letter"))
     configure_settings(document)
-    writer = _Writer(document, layout, {s.column.key: s.column for s in context["columns"]})
+    writer = _Writer(document, layout, {s.column.key: s.column for s in context["columns"]},
+                     context.get("letter"))
     for node in tree.body.iter("section"):
         writer.section(node)
     writer.close()
@@ -89,8 +91,10 @@ def head_gap(layout) -> int:
 class _Writer:
     """Appends Word blocks to the body, section by section of the HTML."""
 
-    def __init__(self, document, layout, columns: dict):
+    def __init__(self, document, layout, columns: dict, letter=None):
         self.body = document.element.body
+        self.letter = letter  # the 信函格式's head (notice.layout.LetterLayout), in letters
+        self.letter_parts: dict = {}  # its first-page header and footer
         for child in list(self.body):
             self.body.remove(child)
         self.layout = layout
@@ -135,7 +139,9 @@ class _Writer:
                 continue
             element = element_of(classes(child), tag=child.tag, text=child.text_content())
             kind = element.kind if element else None
-            if kind is Kind.TABLE:
+            if element is not None and element.name == "letter-head":
+                self._letter_head(child)
+            elif kind is Kind.TABLE:
                 page = LANDSCAPE if self.kind is Page.LANDSCAPE else PORTRAIT
                 self._add(checklist(child, self.columns, page.text_width))
             elif kind is Kind.FRAME:  # 联合行文's 标志
@@ -204,6 +210,41 @@ class _Writer:
                 raise UnknownElement(f"<{child.tag} class=\"{child.get('class') or ''}\"> "
                                      "holds text but is not a block the vocabulary declares")
 
+    def _letter_head(self, node) -> None:
+        """10.1 信函格式: the 标志 and the upper double rule in the first page's header (30 mm
+        from the paper's top), the lower double rule in its footer, the 发文字号 in the body
+        7/8 of a 3号 character under the rule (research/docx/FINDINGS.md, Q6)."""
+        masthead, number = (paragraph(tokens(child), style_name) for child, style_name in (
+            (node.find(".//p[@class='letter-masthead']"), "函标志"),
+            (node.find(".//p[@class='letter-number']"), "函字号")))
+        # the 标志 in a snug exact line: its em box starts at the line's top, 30 mm down
+        mast = half_points(self.letter.masthead.size) / 2
+        gap = style.LETTER_RULE_GAP_MM * style.PT_PER_MM - (snug_line(mast) - mast)
+        upper = _double_rule(style.LETTER_RULE_THICK_PT, style.LETTER_RULE_THIN_PT,
+                             before=twips(gap))
+        lower = _double_rule(style.LETTER_RULE_THIN_PT, style.LETTER_RULE_THICK_PT)
+        tiny = _hairline()
+        self.letter_parts = dict(
+            headers={"first": _part(self.document, "header", [masthead, upper]),
+                     "default": _part(self.document, "header", [tiny]),
+                     "even": _part(self.document, "header", [tiny])},
+            first_footer=_part(self.document, "footer", [lower]))
+        # the 发文字号: its characters' top 7/8 of a 3号 character under the rule, which ends
+        # the header; the line is an exact grid line, its em box 0.8 − 0.88 × 16 pt down
+        em_top = style.EXACT_LINE_BASELINE * PITCH - style.CJK_EM_ASCENT * style.BODY_PT
+        before = (style.LETTER_NUMBER_DROP * style.BODY_PT - em_top
+                  - style.DOCX_BODY_UNDER_HEADER_PT)
+        put(number.find(qn("w:pPr")), el("w:spacing", dict(before=max(twips(before), 0))))
+        self._add(number)
+        # the title two line pitches under the 发文字号's line
+        self.pending["spacing"] = dict(before=twips((style.LETTER_TITLE_LINES_BELOW - 1)
+                                                    * PITCH + style.DOCX_BODY_UNDER_HEADER_PT))
+        # LibreOffice sets digits beside Chinese a little apart, and would wrap a title line
+        # of 20 characters with digits: the centred title may reach a quarter of a character
+        # into each margin
+        reach = twips(style.TITLE_PT / 4)
+        self.pending.update(ind=dict(left=-reach, right=-reach, firstLine=0))
+
     def _add(self, block) -> None:
         self.body.append(block)
         self.last = block
@@ -242,7 +283,16 @@ class _Writer:
                 self.end_matter or [_hairline()]) + [_page_number(side, after_end_matter=True)])
         else:  # linked to the previous section: the numbers run on
             footers = {}
-        return section_properties(page, footers, self.start, first=self.start is None)
+        headers, header_mm, footer = None, 15, None
+        if self.start is None and self.letter_parts:  # the letter's first page
+            headers = self.letter_parts["headers"]
+            footers = dict(footers, first=self.letter_parts["first_footer"])
+            header_mm = style.LETTER_MASTHEAD_TOP_MM
+            # the lower double rule's bottom 20 mm above the paper's bottom (the page numbers
+            # of a letter's later portrait pages, if any, sit 2 mm lower than 7 mm)
+            footer = mm_twips(style.LETTER_RULE_BOTTOM_MM)
+        return section_properties(page, footers, self.start, first=self.start is None,
+                                  headers=headers, header_mm=header_mm, footer=footer)
 
 
 def one_line(node) -> bool:
@@ -262,6 +312,33 @@ def _footer_pair(document, content) -> dict[str, str]:
         footer.extend(deepcopy(block) for block in content(side))
         made[kind] = rid
     return made
+
+
+def _part(document, kind: str, blocks) -> str:
+    """A header or footer part holding these blocks; its relationship id."""
+    part, rid = (document.part.add_header_part() if kind == "header"
+                 else document.part.add_footer_part())
+    root = part.element
+    for child in list(root):
+        root.remove(child)
+    root.extend(deepcopy(block) for block in blocks)
+    return rid
+
+
+def _double_rule(top_pt: float, bottom_pt: float, before: int = 0):
+    """An empty paragraph whose top and bottom borders are a red double rule, 170 mm wide and
+    centred on the paper (negative indents reach into the margins)."""
+    red = style.RED.lstrip("#")
+    borders = el("w:pBdr", None,
+                 el("w:top", dict(val="single", sz=round(top_pt * 8), space=0, color=red)),
+                 el("w:bottom", dict(val="single", sz=round(bottom_pt * 8), space=0,
+                                     color=red)))
+    return paragraph([], "表格文字", pBdr=borders,
+                     spacing=dict(before=before, after=0,
+                                  line=twips(style.LETTER_RULE_SPACE_PT), lineRule="exact"),
+                     ind=dict(left=-mm_twips(style.LETTER_RULE_LEFT_MM),
+                              right=-mm_twips(style.LETTER_RULE_RIGHT_MM), firstLine=0),
+                     rPr=el("w:rPr", None, el("w:sz", dict(val=2)), el("w:szCs", dict(val=2))))
 
 
 def _hairline():
