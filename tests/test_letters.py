@@ -13,7 +13,7 @@ import pytest
 import yaml
 from helpers import CONTENT_2021, run
 
-from notice.columns import LETTER, width_of
+from notice.columns import BY_KEY, LETTER
 from notice.content import load_content
 from notice.sheets import load_sheet_text, make_sheets
 
@@ -23,7 +23,7 @@ ZONE = "巴中经开区"
 DEPARTMENTS = ["市林业局", "市生态环境局", "市财政局"]
 CHECKED = DISTRICTS + [ZONE] + DEPARTMENTS
 PAGE_TARGETS = {"市林业局": 4, **{d: 8 for d in DISTRICTS}}
-NAME_MM = width_of(LETTER, "name")
+NAME_MM = BY_KEY["name"].widths[LETTER]  # the letter's 指标名称 column, mm
 
 
 def _yaml(name: str):
