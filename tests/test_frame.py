@@ -303,7 +303,8 @@ def _body_lines_with_the_signature(path, date: str, signature: str) -> int:
     for page in read_pdf(path):
         found = page.text_lines()
         if any(date in ln.text.replace(" ", "") for ln in found):
-            name = next(ln for ln in found if ln.text.replace(" ", "") == signature)
+            # the last line of the office's name: a letter's red 标志 is its name too
+            name = [ln for ln in found if ln.text.replace(" ", "") == signature][-1]
             return len([ln for ln in found if ln.top < name.top
                         and ln.x0 < style.LEFT_MM + 2 * CHAR + 1
                         and not ln.text.startswith("附件：") and ln.size < style.TITLE_PT - 1])
