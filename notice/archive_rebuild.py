@@ -23,16 +23,20 @@ def rebuild_problems(version: Path, manifest: dict, jobs: int | None = None) -> 
         list[str], str | None]:
     """(problems, why not checked): each archived document the content copy no longer makes."""
     from .build import build
-    from .fonts import resolve_fonts
+    from .checks import load_and_check
     from .provenance import fingerprint, gather_sources
 
     copy = version / CONTENT_COPY
     recorded = manifest.get("sources")
     try:
-        here = gather_sources(copy, resolve_fonts().files())
+        _content, _text, _sheets, fonts = load_and_check(copy)  # the fonts, as archive finds them
+    except ContentError:
+        return ["the content copy no longer passes the checks it was archived with"], None
+    try:
+        here = gather_sources(copy, fonts.files())
         same = dict(here, content=recorded["content"]) if isinstance(recorded, dict) else None
         rebuildable = same is not None and fingerprint(same) == fingerprint(recorded)
-    except (ContentError, KeyError, TypeError, AttributeError, OSError):
+    except (KeyError, TypeError, AttributeError, OSError):
         rebuildable = False
     if not rebuildable:
         return [], ("not rebuilt: the tool, its libraries or the fonts here are not those it "
