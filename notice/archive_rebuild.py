@@ -30,8 +30,9 @@ def rebuild_problems(version: Path, manifest: dict, jobs: int | None = None) -> 
     recorded = manifest.get("sources")
     try:
         _content, _text, _sheets, fonts = load_and_check(copy)  # the fonts, as archive finds them
-    except ContentError:
-        return ["the content copy no longer passes the checks it was archived with"], None
+    except ContentError as exc:
+        # a face missing on this machine, as likely as a changed copy (which its hash shows)
+        return [], f"not rebuilt: the content copy cannot be built here ({exc.problems[0]})"
     try:
         here = gather_sources(copy, fonts.files())
         same = dict(here, content=recorded["content"]) if isinstance(recorded, dict) else None
