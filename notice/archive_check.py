@@ -63,6 +63,7 @@ class Checked:
     problems: list[str] = field(default_factory=list)  # the manifest, chain, signature, modes
     signed: bool = False  # with a signature that matches
     chained: bool = False  # names the version before it (format 2; format 1 did not)
+    rebuilt: bool = False  # built again from its content copy: the same bytes
 
     @property
     def intact(self) -> bool:
@@ -79,6 +80,7 @@ class Verified:
     problems: list[str] = field(default_factory=list)  # versions missing, entries not versions
     key_given: bool = False
     latest: str = ""  # the year's newest version
+    notes: list[str] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -123,9 +125,12 @@ def list_versions(folder: Path) -> list[Listed]:
     return listed
 
 
-def verify(folder: Path, only: str | None = None, key_file: Path | None = None) -> Verified:
+def verify(folder: Path, only: str | None = None, key_file: Path | None = None,
+           rebuild: bool = False, jobs: int | None = None) -> Verified:
     """Check a year's versions (or one): the set of versions, each manifest's form, the
-    chain of manifests, the signatures, every file's size and SHA-256, and read-only modes."""
+    chain of manifests, the signatures, every file's size and SHA-256, and read-only modes.
+    With `rebuild`, the version named (or the latest) is also built again from its content
+    copy and its documents compared byte for byte (notice/archive_rebuild.py)."""
     names = versions(folder)
     key = signing.public_key(key_file) if key_file is not None else None
     if only is not None and only not in names:
@@ -142,7 +147,25 @@ def verify(folder: Path, only: str | None = None, key_file: Path | None = None) 
         chained_before = chained_before or checked.chained
         if only is None or name == only:
             verified.versions.append(checked)
+    if rebuild:
+        _rebuild(folder, only or names[-1], verified, jobs)
     return verified
+
+
+def _rebuild(folder: Path, name: str, verified: Verified, jobs: int | None) -> None:
+    from .archive_rebuild import rebuild_problems
+
+    checked = next(c for c in verified.versions if c.version == name)
+    manifest, problems = load_manifest(folder / name)
+    if manifest is None or problems:
+        verified.notes.append(f"{name}: not rebuilt: its manifest cannot be read")
+        return
+    found, why_not = rebuild_problems(folder / name, manifest, jobs)
+    checked.problems += found
+    if why_not:
+        verified.notes.append(f"{name}: {why_not}")
+    elif not found:
+        checked.rebuilt = True
 
 
 def _year_problems(folder: Path, names: list[str]) -> list[str]:
@@ -369,7 +392,8 @@ def report(verified: Verified) -> list[str]:
             continue
         if check.intact:
             signed = ", signed" if check.signed else ""
-            lines.append(f"{check.version}: intact ({check.files} files{signed})")
+            rebuilt = ", rebuilt the same" if check.rebuilt else ""
+            lines.append(f"{check.version}: intact ({check.files} files{signed}{rebuilt})")
             continue
         count = len(check.missing) + len(check.added) + len(check.altered)
         if check.problems:
@@ -381,11 +405,13 @@ def report(verified: Verified) -> list[str]:
         lines += [f"  altered: {p}" for p in check.altered]
         lines += [f"  missing: {p}" for p in check.missing]
         lines += [f"  added: {p}" for p in check.added]
+    lines += verified.notes
     latest = next((c for c in verified.versions if c.version == verified.latest), None)
-    if latest is not None and latest.intact and not latest.signed:
+    if latest is not None and latest.intact and not latest.signed and not latest.rebuilt:
         lines.append(f"{latest.version} is not signed: the versions before it are proven by "
                      "the chain, but its own files and manifest could have been changed "
-                     "together; sign new versions with the office's key (archive --key)")
+                     "together; sign new versions with the office's key (archive --key), or "
+                     "check it with archive verify --rebuild")
     if not verified.key_given and any(c.signed and c.intact for c in verified.versions):
         lines.append("signatures were checked with the keys the manifests name; give the "
                      f"office's public key (--key FILE or {signing.KEY_ENV}) to check they "

@@ -63,6 +63,15 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     `pdf_variant` ("pdf/a-2b" for the archive) is handed to WeasyPrint. A document whose HTML,
     CSS, fonts and code are unchanged since an earlier build comes from OUT/.cache.
     """
+    # every temporary file of the build (WeasyPrint's font folders, ctypes' probes) goes into
+    # a private folder removed when the build ends (or by the next build if this one is killed)
+    with private_tempdir():
+        return _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_variant,
+                      root, use_cache, wait, waiting)
+
+
+def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_variant, root,
+           use_cache, wait, waiting) -> BuildResult:
     # load and check everything before anything is written
     content, _text, sheets, fonts = load_and_check(content_dir, font_overrides, units)
     given = root is not None
@@ -94,7 +103,7 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     cache = RenderCache(Path(out_dir) / ".cache" if use_cache else None)
     working = {unit.name for unit in content.assignments_by_unit()}
     with _destination(out_dir, content.year, not given, units, working, wait,
-                      waiting) as staging, private_tempdir():
+                      waiting) as staging:
         for job, files in _render_all(todo, cache, contexts, styles, fonts, jobs, pdf_variant,
                                       progress, result):
             for suffix, data in files.items():

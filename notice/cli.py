@@ -232,7 +232,7 @@ def archive(ctx: click.Context, content_dir: Path | None, out_dir: Path, jobs: i
     from .archive import archive as run_archive
     from .signing import key_path
 
-    ctx.obj = dict(out_dir=out_dir, key_file=key_file)
+    ctx.obj = dict(out_dir=out_dir, key_file=key_file, jobs=jobs)
     if ctx.invoked_subcommand is not None:
         return
 
@@ -290,15 +290,19 @@ def archive_list(ctx: click.Context, out_dir: Path | None, year: int | None) -> 
 @click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="The office's public key (FILE.pub from `archive keygen`) or "
               "its private key. Default: the file named by $NOTICE_KEY.")
+@click.option("--rebuild", is_flag=True, help="Also build the version named (default: the "
+              "latest) again from its content copy and compare every document byte for byte: "
+              "a proof that needs no key (about as long as a build).")
 @click.pass_context
 @_guarded
 def archive_verify(ctx: click.Context, version: str | None, out_dir: Path | None,
-                   year: int | None, key_file: Path | None) -> None:
+                   year: int | None, key_file: Path | None, rebuild: bool) -> None:
     from .archive_check import raise_if_damaged, report, verify, year_folder
     from .signing import key_path
 
     folder = year_folder(out_dir or ctx.obj["out_dir"], year)
-    verified = verify(folder, version, key_path(key_file or ctx.obj.get("key_file")))
+    verified = verify(folder, version, key_path(key_file or ctx.obj.get("key_file")),
+                      rebuild=rebuild, jobs=ctx.obj.get("jobs"))
     for line in report(verified):
         click.echo(line)
     raise_if_damaged(folder, verified)

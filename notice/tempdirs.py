@@ -21,17 +21,23 @@ PREFIX = "notice-"
 
 @contextlib.contextmanager
 def private_tempdir() -> Iterator[Path]:
-    """Python's temporary folder is a private one for the duration of the block."""
+    """Python's temporary folder (and $TMPDIR of the programs it starts) is a private one for
+    the duration of the block."""
     from .pdf import _stylesheet
 
     sweep_tempdirs()
     folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
-    previous = tempfile.tempdir
+    previous, previous_env = tempfile.tempdir, os.environ.get("TMPDIR")
     tempfile.tempdir = folder
+    os.environ["TMPDIR"] = folder  # for the programs started meanwhile (ctypes runs gcc, ld)
     try:
         yield Path(folder)
     finally:
         tempfile.tempdir = previous
+        if previous_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous_env
         _stylesheet.cache_clear()  # its font configurations point into the folder
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -506,7 +506,7 @@ def test_versions_archived_before_the_chain_still_verify(copy):
         f"v001: intact ({FILES} files)", f"v002: intact ({FILES} files)",
         "v002 is not signed: the versions before it are proven by the chain, but its own files "
         "and manifest could have been changed together; sign new versions with the office's "
-        "key (archive --key)"]
+        "key (archive --key), or check it with archive verify --rebuild"]
 
 
 def test_a_manifest_turned_back_into_the_older_format_is_caught(copy):
@@ -519,6 +519,27 @@ def test_a_manifest_turned_back_into_the_older_format_is_caught(copy):
         "v002: not as it was archived",
         "  manifest.json is of format 1, after a version of format 2 (a manifest was replaced "
         "by an older kind)"]
+
+
+def test_rebuild_finds_a_document_forged_with_its_entry_in_an_unsigned_version(copy):
+    """No key: the latest version's letter and its manifest entry changed together, its
+    signature stripped. Building the content copy again shows the letter is not what it
+    makes; every other document is (they are not named)."""
+    _writable(copy / "v002")
+    (copy / "v002" / "manifest.json.sig").unlink()
+    _rewrite_manifest(copy / "v002", lambda m: m.pop("signed_by"))
+    out = str(copy.parent.parent)
+    manifest = json.loads((copy / "v002" / "manifest.json").read_text(encoding="utf-8"))
+    letter = next(e["path"] for e in manifest["files"]
+                  if e.get("kind") == "sheet" and e["path"].endswith(".pdf"))
+    _edit_file_and_entry(copy / "v002", letter)
+    plain = run("archive", "verify", "v002", "--out", out)
+    assert plain.exit_code == 0  # the manifest agrees with the forged file
+    result = run("archive", "verify", "v002", "--out", out, "--rebuild")
+    assert result.exit_code == 4, result.output
+    assert result.stdout.splitlines() == [
+        "v002: not as it was archived",
+        f"  {letter}: not what the content copy makes (built again and compared)"]
 
 
 def test_keygen_never_overwrites_a_key(history):

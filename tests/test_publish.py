@@ -394,3 +394,17 @@ def test_letters_named_by_an_earlier_version_are_replaced_not_doubled(fake):
     assert fake().exit_code == 0
     assert not [n for n in Path("OUT/2021/sheets").iterdir() if n.name[:3].isdigit()]
     _swept(Path("OUT"))
+
+
+def test_programs_started_during_a_build_use_its_temporary_folder(tmp_path, monkeypatch):
+    """ctypes.util.find_library runs gcc and ld, which write into $TMPDIR: a build killed
+    meanwhile left their files behind, outside any folder a later build removes."""
+    from notice.tempdirs import private_tempdir
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    with private_tempdir() as folder:
+        seen = subprocess.run([sys.executable, "-c", "import tempfile; print(tempfile."
+                               "gettempdir())"], capture_output=True, text=True).stdout.strip()
+        assert seen == str(folder)
+    assert os.environ["TMPDIR"] == str(tmp_path) and list(tmp_path.iterdir()) == []
