@@ -12,8 +12,8 @@ import notice.newyear
 
 MOVED_LINES = [
     "  moved to 2022: 6 mentions of the year 2021 (「2021年」, 「2021年度」, 「2021年3月」 …)",
-    "    content/2022/notice.yaml:21:16: title 3: 「明建设示范市2021年度」 now says 2022",
-    "    content/2022/notice.yaml:41:123: body 1: 「明建设示范市2021年度工作要点」 now says 2022",
+    "    content/2022/notice.yaml:41:52: title: 「明建设示范市2021年度工作要点」 now says 2022",
+    "    content/2022/notice.yaml:64:123: body 1: 「明建设示范市2021年度工作要点」 now says 2022",
     "    content/2022/workpoints.yaml:10:5: title 2: 「2021年度工作要点」 now says 2022",
     "    content/2022/workpoints.yaml:33:79: body 4: text: 「基地基础上，2021年巴州区、通」 now "
     "says 2022",
