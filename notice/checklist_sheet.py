@@ -59,10 +59,10 @@ class SheetRows:
 def open_workbook(path: Path, shown: str):
     try:
         return load_workbook(path, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is the clerk's to fix
-        raise ContentError([Problem(shown, 0, 0, "", "cannot be read as an XLSX workbook "
-                                    f"({type(exc).__name__}); save it from Excel, WPS or "
-                                    "LibreOffice as .xlsx")]) from None
+    except Exception:  # noqa: BLE001 - any unreadable file is the clerk's to fix
+        raise ContentError([Problem(shown, 0, 0, "", "cannot be read as an XLSX workbook; "
+                                    "open it in Excel, WPS or LibreOffice and save it as "
+                                    "Excel 2007-365 (.xlsx)")]) from None
 
 
 def read_sheet(book, shown: str, fields: list[tuple[str, str]]) -> SheetRows:
@@ -126,6 +126,8 @@ def _merges(read: SheetRows, sheet, first: int) -> dict[tuple[int, int], tuple[i
             read.fail(max(top, first), left, "", f"the cells {region.coord} are merged; only "
                       "领域 and 任务 cells may be merged, down their column: unmerge them and "
                       "give each row its own value")
+            read.bad_cells.update((r, c) for r in range(top, region.max_row + 1)
+                                  for c in range(left, region.max_col + 1))
             continue
         for r in range(top, region.max_row + 1):
             found[(r, left)] = (top, left)
@@ -297,7 +299,7 @@ def _date(value, number_format: str) -> str:
 def _number_text(value, cell) -> str:
     """A number as the cell shows it: a date stored by its serial number, 95% for 0.95 in a
     percent format, the decimals its format gives, else as short as it is."""
-    style_id = getattr(cell.style_array, "numFmtId", 0) if cell.has_style else 0
+    style_id = cell._style.numFmtId if cell.has_style else 0  # the id, not its format
     if style_id in _CJK_DATE_IDS and value > 0:
         day = from_excel(value)
         formats = {27: "m", 28: "d", 29: "d", 30: "d", 31: "d", 32: "h", 33: "h", 34: "h",

@@ -34,12 +34,12 @@ def sheet_fields(checklist: Checklist) -> list[tuple[str, str]]:
     column shows (so that nothing is lost on the way back)."""
     declared = [(c.field, c.head) for c in checklist.columns or DEFAULT_COLUMNS]
     fields = [f for f, _ in declared]
-    if checklist.grouped:
+    used = {key for row in rows_of(checklist) for key in row} - {"sub_indicators"}
+    if checklist.grouped:  # 任务 only where some indicator has one
         declared = [(g, h) for g, h in (("domain", "领域"), ("task", "任务"))
-                    if g not in fields] + declared
+                    if g not in fields and g in used] + declared
     else:
         declared = [(f, h) for f, h in declared if f not in GROUPS]
-    used = {key for row in rows_of(checklist) for key in row} - {"sub_indicators"}
     heads = {c.field: c.head for c in DEFAULT_COLUMNS}
     shown = {f for f, _ in declared}
     return declared + [(f, heads.get(f, f)) for f in heads if f in used and f not in shown] \
@@ -117,7 +117,7 @@ def _merge_groups(sheet, fields, rows) -> None:
         start = 0
         for end in range(1, len(rows) + 1):
             if end == len(rows) or _group(rows[end], field) != _group(rows[start], field):
-                if end - start > 1:
+                if end - start > 1 and rows[start].get(field):
                     sheet.merge_cells(start_row=FIRST_ROW + start, end_row=FIRST_ROW + end - 1,
                                       start_column=column, end_column=column)
                 start = end
