@@ -37,6 +37,7 @@ class Imported:
     added: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     changed: list[int] = field(default_factory=list)
+    title: bool = False  # the title changed
     notes: list[str] = field(default_factory=list)
 
 
@@ -86,6 +87,7 @@ def import_checklist(book_path: Path, folder: Path) -> Imported:
     result.added = [n for n in new if n not in old]
     result.removed = [n for n in old if n not in new]
     result.changed = [n for n in new if n in old and new[n] != old[n]]
+    result.title = bool(read.title) and read.title != content.checklist.title
     if result.written:
         write_atomically(path, text.encode("utf-8"))
     return result

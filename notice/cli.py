@@ -368,4 +368,6 @@ def checklist_import(file: Path, content_dir: Path | None) -> None:
         return
     parts = [f"{len(n)} {label} ({', '.join(map(str, n))})" for label, n in (
         ("added", done.added), ("removed", done.removed), ("changed", done.changed)) if n]
-    click.echo(f"wrote {done.path}: indicators {'; '.join(parts) or 'reordered or regrouped'}")
+    said = [f"indicators {'; '.join(parts)}"] if parts else []
+    said += ["the title changed"] if done.title else []
+    click.echo(f"wrote {done.path}: {'; '.join(said) or 'indicators reordered or regrouped'}")

@@ -459,3 +459,22 @@ def test_workbooks_saved_by_libreoffice(year):
         "-            kind: 参考性",
         "+            kind: 约束性",
     ]
+
+
+def test_a_new_title_and_a_column_of_the_clerks_own(year):
+    folder = year()
+    before = (folder / "checklist.yaml").read_text(encoding="utf-8")
+
+    def change(sheet):
+        sheet["A1"] = "创建清单（征求意见稿）"
+        sheet["K2"] = "备注"  # a column for comments, with no field under it
+        sheet["K4"] = "建议调整"
+    result = imported(edit(export(folder), change), folder)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "note: column K (备注) is not a column of the checklist; it was left out",
+        f"wrote {folder}/checklist.yaml: the title changed",
+    ]
+    after = (folder / "checklist.yaml").read_text(encoding="utf-8")
+    assert changed_lines(before, after) == ["-title: 巴中市创建国家生态文明建设示范市创建清单",
+                                            "+title: 创建清单（征求意见稿）"]
