@@ -68,15 +68,20 @@ def import_checklist(book_path: Path, folder: Path) -> Imported:
         raise ContentError(read.problems)
     rows = _complete(read, fields)
     path = folder / "checklist.yaml"
-    old_text = path.read_text(encoding="utf-8-sig")
+    raw = path.read_bytes()
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    old_text = raw[len(bom):].decode("utf-8")
+    crlf = "\r\n" in old_text  # saved on Windows: kept so
     try:
-        text = ChecklistText(old_text).write([row for _, row in rows], read.title)
+        text = ChecklistText(old_text.replace("\r\n", "\n")).write(
+            [row for _, row in rows], read.title)
     except ValueError as exc:
         raise ContentError([Problem(_display(path), 0, 0, "", f"{exc}; import keeps the "
                                     "file's layout and needs its lists written one item a "
                                     "line")]) from None
     checklist = _load_with(folder, text, read, rows)
-    result = Imported(path, text != old_text, notes=read.notes)
+    data = bom + (text.replace("\n", "\r\n") if crlf else text).encode("utf-8")
+    result = Imported(path, data != raw, notes=read.notes)
     if rows_of(checklist) != [row for _, row in rows] or (
             read.title and checklist.title != read.title):
         raise NoticeError("internal error: the checklist written would not hold what the "
@@ -89,7 +94,7 @@ def import_checklist(book_path: Path, folder: Path) -> Imported:
     result.changed = [n for n in new if n in old and new[n] != old[n]]
     result.title = bool(read.title) and read.title != content.checklist.title
     if result.written:
-        write_atomically(path, text.encode("utf-8"))
+        write_atomically(path, data)
     return result
 
 

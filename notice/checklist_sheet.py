@@ -28,10 +28,20 @@ _CJK_DATE_IDS = set(range(27, 37)) | set(range(50, 59))
 _HEAD_ROWS = 10  # the head is looked for in the first rows
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class CellProblem(Problem):
     """A fault of the workbook, located as FILE.xlsx!Sheet!D14 (file is FILE.xlsx!Sheet,
-    line the row, column the column); row 0 is the sheet as a whole."""
+    line the row, column the column); row 0 is the sheet as a whole. Sorted row by row,
+    among the problems of content files too."""
+
+    def _key(self) -> tuple:
+        return (self.file, self.line, self.column, self.where, self.what)
+
+    def __lt__(self, other: Problem) -> bool:
+        return self._key() < (other.file, other.line, other.column, other.where, other.what)
+
+    def __gt__(self, other: Problem) -> bool:
+        return self._key() > (other.file, other.line, other.column, other.where, other.what)
 
     def __str__(self) -> str:
         place = f"{self.file}!{get_column_letter(self.column)}{self.line}" if self.line \

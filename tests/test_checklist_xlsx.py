@@ -478,3 +478,18 @@ def test_a_new_title_and_a_column_of_the_clerks_own(year):
     after = (folder / "checklist.yaml").read_text(encoding="utf-8")
     assert changed_lines(before, after) == ["-title: 巴中市创建国家生态文明建设示范市创建清单",
                                             "+title: 创建清单（征求意见稿）"]
+
+
+def test_a_file_saved_on_windows_keeps_its_line_ends_and_byte_order_mark(year):
+    folder = year()
+    path = folder / "checklist.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes()
+    book = export(folder)
+    assert imported(book, folder).exit_code == 0
+    assert path.read_bytes() == before
+    assert imported(edit(book, set_cells(F7="约束性")), folder).exit_code == 0
+    assert path.read_bytes() == before.replace("kind: 参考性\r\n            deadline: 2021年3月\r\n"
+                                               "            lead_units: [市林业局]".encode(),
+                                               "kind: 约束性\r\n            deadline: 2021年3月\r\n"
+                                               "            lead_units: [市林业局]".encode(), 1)
