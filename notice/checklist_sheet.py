@@ -144,8 +144,9 @@ def _merges(read: SheetRows, sheet, first: int) -> dict[tuple[int, int], tuple[i
     return found
 
 
-def _rows(read: SheetRows, sheet, first: int, merged) -> None:
-    """One dict an indicator row; rows with nothing but a group label are left out."""
+def _rows(read: SheetRows, sheet, first: int, merged) -> dict[int, str]:
+    """One dict an indicator row (rows with nothing but a group label are left out); the
+    领域 of each row."""
     domain = task = None
     seen: dict[int, int] = {}
     domains: dict[int, str] = {}
@@ -172,8 +173,8 @@ def _rows(read: SheetRows, sheet, first: int, merged) -> None:
                           "below share it until another is written)")
             if given and given != domain:
                 task = None
-            domain = given or domain
-            row["domain"] = domains[r] = domain or "?"
+            domain = given or domain or "?"  # "?": reported above, stands in
+            row["domain"] = domains[r] = domain
         if "task" in labels:
             task = labels["task"] or task or ""
             if task:

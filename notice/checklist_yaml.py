@@ -86,6 +86,8 @@ class ChecklistText:
         self.old: dict[int, yaml.MappingNode] = {}  # number → the indicator's node
         self.order: list[str] = []  # the indicators' keys in the order the file gives them
         self.styles: dict[str, str | None] = {}  # key → the style its values are written in
+        self.starts: dict[int, int] = {}  # an item → where its text starts (comments above)
+        self._record(child(self.root, self.key))
         for node in self._indicators(child(self.root, self.key)):
             number = child(node, "number")
             self.old.setdefault(int(number.value), node)
@@ -97,6 +99,17 @@ class ChecklistText:
             for sub in (child(node, "sub_indicators") or yaml.SequenceNode("", [])).value:
                 for k, v in sub.value if isinstance(sub, yaml.MappingNode) else ():
                     self.styles.setdefault("sub " + k.value, getattr(v, "style", None))
+
+    def _record(self, seq) -> None:
+        if isinstance(seq, yaml.SequenceNode) and not seq.flow_style and seq.value:
+            for item, (start, _end) in zip(seq.value, self._spans(seq), strict=True):
+                self.starts[id(item)] = start
+                for key in ("indicators", "tasks"):
+                    self._record(child(item, key))
+
+    def _block(self, item) -> tuple[int, int]:
+        """Where an item's text starts (with the comments above it) and ends."""
+        return self.starts[id(item)], self._line_after(self._content_end(item))
 
     def _indicators(self, seq):
         for item in seq.value if isinstance(seq, yaml.SequenceNode) else []:
@@ -156,7 +169,6 @@ class ChecklistText:
         if not isinstance(seq, yaml.SequenceNode) or seq.flow_style or not seq.value:
             raise ValueError("checklist.yaml's list of " + self.key + " is not written one "
                              "item a line")
-        self.unused = dict(self.old)
         self._match(rows)
         spans = self._spans(seq)
         indent = self._indent(seq)
@@ -220,7 +232,7 @@ class ChecklistText:
         edits += self._list(old, "indicators", direct[0] if direct else [],
                             lambda r, at: self._indicator(r, at), key, after="name")
         edits += self._list(old, "tasks", labelled, lambda t, at: self._task(*t, at), key)
-        start, end = self._dash(old), self._line_after(self._content_end(old))
+        start, end = self._block(old)
         return _apply(self.text[start:end], edits, start)
 
     def _task(self, label: str, rows: list, indent: int) -> str:
@@ -235,7 +247,7 @@ class ChecklistText:
         self.old_tasks[self.old_tasks.index(old)] = None
         edits = self._list(old, "indicators", rows, lambda r, at: self._indicator(r, at),
                            old.start_mark.column)
-        start, end = self._dash(old), self._line_after(self._content_end(old))
+        start, end = self._block(old)
         return _reindent(_apply(self.text[start:end], edits, start),
                          indent - self._col(old))
 
@@ -294,7 +306,7 @@ class ChecklistText:
                 edits.append(_Edit(at, at, self._field(field, new, key)))
             else:
                 edits.append(self._change(node, field, new, key))
-        start, end = self._dash(old), self._line_after(self._content_end(old))
+        start, end = self._block(old)
         return _reindent(_apply(self.text[start:end], edits, start), indent - self._col(old))
 
     def _order(self, row: dict) -> list[str]:

@@ -276,7 +276,34 @@ def test_other_columns_an_own_field_and_a_new_indicator(year):
         "+        deadline: 2024年12月",
         "+        kind: 预期性",
     ]
-    assert "# the first indicator of the year, kept from last year's list" in after
+    for comment in ("# the first indicator of the year, kept from last year's list",
+                    "# roads and water: the county's share of the provincial programme",
+                    "# carried over from 2023"):
+        assert comment in after
+
+
+def test_comments_go_with_the_indicator_and_the_group_below_them(year):
+    """A comment above an item is the item's: it stays when the row above goes, and moves
+    with its row."""
+    folder = year(SHEET)
+    before = (folder / "checklist.yaml").read_text(encoding="utf-8")
+
+    def change(sheet):  # 3 deleted; 4 (with its comment) moved to the first 领域
+        values = [[c.value for c in sheet[r]] for r in (4, 5, 7)]
+        sheet.unmerge_cells("A4:A5")
+        sheet.unmerge_cells("A6:A7")
+        values[2][0] = values[0][0]
+        for r in range(4, 8):
+            for c in range(1, 11):
+                sheet.cell(r, c).value = None
+        for r, row in enumerate(values, start=4):
+            for c, value in enumerate(row, start=1):
+                sheet.cell(r, c).value = value
+    result = imported(edit(export(folder), change), folder)
+    assert result.exit_code == 0, result.output
+    after = (folder / "checklist.yaml").read_text(encoding="utf-8")
+    assert after == before.split("\n\n  # roads")[0] + "\n" + before.split(
+        "contact: 李某\n")[1]
 
 
 # -- as the clerk meant it ------------------------------------------------------------------
@@ -362,6 +389,10 @@ REFUSALS = {
     "cells merged outside 领域 and 任务": (lambda s: s.merge_cells("H4:H5"), [
         "edited.xlsx!清单!H4: the cells H4:H5 are merged; only 领域 and 任务 cells may be "
         "merged, down their column: unmerge them and give each row its own value"]),
+    "the first 领域 left empty": (
+        lambda s: (s.unmerge_cells("A4:A11"), s.__setitem__("A4", None)), [
+            "edited.xlsx!清单!A4: is empty; write the 领域 (the rows below share it until "
+            "another is written)"]),
     "a formula": (set_cells(H6="=H5"), [
         "edited.xlsx!清单!H6: holds a formula (=H5); type the value itself (copy the cell and "
         "paste it as values only)"]),
