@@ -464,7 +464,8 @@ def test_a_file_that_is_not_a_workbook(year):
 def _saved_by_libreoffice(books: list[Path], out: Path) -> list[Path]:
     """Each workbook opened and saved as XLSX by LibreOffice headless."""
     out.mkdir()
-    subprocess.run(["soffice", "-env:UserInstallation=file:///tmp/lo-18", "--headless",
+    profile = (out.parent / "lo-profile").resolve().as_uri()  # its own: no lock shared
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless",
                     "--convert-to", "xlsx", "--outdir", str(out)] + [str(b) for b in books],
                    check=True, capture_output=True, timeout=120)
     return [out / b.name for b in books]
