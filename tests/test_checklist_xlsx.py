@@ -355,6 +355,51 @@ def test_a_date_stored_by_its_serial_number_in_a_chinese_format(year):
     assert (folder / "checklist.yaml").read_bytes() == before
 
 
+def _as_excel_and_wps_write_strings(book: Path) -> None:
+    """The workbook's texts moved into a shared-string table, as Excel and WPS store them
+    (openpyxl writes each in its cell), the kind of F4 split into two runs of rich text with
+    a phonetic run (<rPh>) after them, as WPS writes a text typed through a Pinyin IME."""
+    parts = zipfile.ZipFile(book)
+    files = {name: parts.read(name).decode("utf-8") for name in parts.namelist()}
+    table: list[str] = []
+
+    def shared(match) -> str:
+        cell, inner = match.group(1), match.group(2)
+        if 'r="F4"' in cell:
+            inner = ("<r><t>约束</t></r><r><rPr><b/></rPr><t>性</t></r>"
+                     '<rPh sb="0" eb="3"><t>yueshuxing</t></rPh>')
+        table.append(f"<si>{inner}</si>")
+        return f'{cell.replace("inlineStr", "s")}<v>{len(table) - 1}</v></c>'
+    sheet = "xl/worksheets/sheet1.xml"
+    files[sheet] = re.sub(r'(<c [^>]*t="inlineStr"[^>]*>)<is>(.*?)</is></c>', shared,
+                          files[sheet], flags=re.S)
+    files["xl/sharedStrings.xml"] = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{len(table)}" uniqueCount="{len(table)}">{"".join(table)}</sst>')
+    files["[Content_Types].xml"] = files["[Content_Types].xml"].replace(
+        "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    files["xl/_rels/workbook.xml.rels"] = files["xl/_rels/workbook.xml.rels"].replace(
+        "</Relationships>", '<Relationship Id="rIdShared" Type="http://schemas.openxmlformats'
+        '.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>")
+    with zipfile.ZipFile(book, "w") as target:
+        for name, text in files.items():
+            target.writestr(name, text)
+
+
+def test_shared_strings_with_rich_text_and_phonetic_runs(year):
+    folder = year()
+    before = (folder / "checklist.yaml").read_bytes()
+    book = export(folder)
+    _as_excel_and_wps_write_strings(book)
+    assert 'r="F4" s="3" t="s"' in zipfile.ZipFile(book).read(
+        "xl/worksheets/sheet1.xml").decode()
+    result = imported(book, folder)
+    assert result.exit_code == 0, result.output
+    assert (folder / "checklist.yaml").read_bytes() == before
+
+
 # -- refusals -------------------------------------------------------------------------------
 
 def _unmerge(sheet, ref):
