@@ -11,69 +11,14 @@ its neighbours.
 from __future__ import annotations
 
 import difflib
-import json
-from dataclasses import dataclass
 
 import yaml
 
 from .checklist_sheet import task_parts
 from .yamlsource import child
+from .yamltext import Edit, apply, flow, reindent, scalar
 
 _LISTS = ("lead_units", "responsible_units")
-
-
-@dataclass(frozen=True)
-class _Edit:
-    start: int
-    end: int
-    text: str
-
-
-def _apply(text: str, edits: list[_Edit], base: int = 0) -> str:
-    """text (which starts at `base` of the file) with the edits made."""
-    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        text = text[:e.start - base] + e.text + text[e.end - base:]
-    return text
-
-
-def scalar(value: str, key_col: int, style: str | None = None) -> str:
-    """A value as YAML text that reads back as exactly `value`: in the style given where it
-    can be (plain, quoted, folded >-), a literal block for several lines, else in quotes."""
-    if "\n" in value:
-        return "|-\n" + "\n".join((" " * (key_col + 2) + line) if line else ""
-                                  for line in value.split("\n"))
-    if style == ">":
-        candidate = ">-\n" + " " * (key_col + 2) + value
-    elif style == "'":
-        candidate = "'" + value.replace("'", "''") + "'"
-    elif style == '"':
-        candidate = json.dumps(value, ensure_ascii=False)
-    else:
-        candidate = value
-    if _reads_as(candidate, value, key_col):
-        return candidate
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _reads_as(candidate: str, value: str, key_col: int) -> bool:
-    try:
-        node = yaml.compose(" " * key_col + "k: " + candidate + "\n")
-    except yaml.YAMLError:
-        return False
-    got = node.value[0][1] if isinstance(node, yaml.MappingNode) else None
-    if not isinstance(got, yaml.ScalarNode) or got.value != value:
-        return False
-    return got.style is not None or got.tag == "tag:yaml.org,2002:str"
-
-
-def _flow(names, key_col: int) -> str:
-    return "[" + ", ".join(_item(n, key_col) for n in names) + "]"
-
-
-def _item(name: str, key_col: int) -> str:
-    plain = scalar(name, key_col)
-    return plain if not any(c in plain for c in ",[]{}") or plain.startswith('"') \
-        else json.dumps(name, ensure_ascii=False)
 
 
 class ChecklistText:
@@ -181,11 +126,11 @@ class ChecklistText:
                            for n, (name, tasks) in enumerate(_groups(rows)))
         else:
             body = "".join(self._indicator(row, indent) for row in rows)
-        edits = [_Edit(spans[0][0], spans[-1][1], body)]
+        edits = [Edit(spans[0][0], spans[-1][1], body)]
         title_node = child(self.root, "title")
         if title and title_node is not None and title_node.value.strip() != title:
             edits.append(self._replace(title_node, title, 0))
-        return _apply(self.text, edits)
+        return apply(self.text, edits)
 
     def _match(self, rows: list[dict]) -> None:
         """Each row's indicator in the file: same number and name, else the same name
@@ -233,7 +178,7 @@ class ChecklistText:
                             lambda r, at: self._indicator(r, at), key, after="name")
         edits += self._list(old, "tasks", labelled, lambda t, at: self._task(*t, at), key)
         start, end = self._block(old)
-        return _apply(self.text[start:end], edits, start)
+        return apply(self.text[start:end], edits, start)
 
     def _task(self, label: str, rows: list, indent: int) -> str:
         ordinal, name = task_parts(label)
@@ -248,7 +193,7 @@ class ChecklistText:
         edits = self._list(old, "indicators", rows, lambda r, at: self._indicator(r, at),
                            old.start_mark.column)
         start, end = self._block(old)
-        return _reindent(_apply(self.text[start:end], edits, start),
+        return reindent(apply(self.text[start:end], edits, start),
                          indent - self._col(old))
 
     def _col(self, item) -> int:
@@ -256,28 +201,28 @@ class ChecklistText:
         return self.text.index("-", start) - start
 
     def _list(self, mapping, key: str, items: list, render, key_col: int,
-              after: str | None = None) -> list[_Edit]:
+              after: str | None = None) -> list[Edit]:
         """Edits that make the list under `key` hold the items (added, replaced, removed)."""
         seq = child(mapping, key)
         if seq is not None and items:
             spans = self._spans(seq)
             at = self._indent(seq)
-            return [_Edit(spans[0][0], spans[-1][1], "".join(render(i, at) for i in items))]
+            return [Edit(spans[0][0], spans[-1][1], "".join(render(i, at) for i in items))]
         if seq is not None:  # the key goes
             key_node = next(k for k, v in mapping.value if v is seq)
-            return [_Edit(self._line_start(key_node.start_mark.index),
+            return [Edit(self._line_start(key_node.start_mark.index),
                           self._line_after(self._content_end(seq)), "")]
         if not items:
             return []
         anchor = child(mapping, after) if after else mapping
         at = self._line_after(self._content_end(anchor))
-        return [_Edit(at, at, " " * key_col + key + ":\n"
+        return [Edit(at, at, " " * key_col + key + ":\n"
                       + "".join(render(i, key_col + 2) for i in items))]
 
-    def _replace(self, node, value: str, key_col: int) -> _Edit:
+    def _replace(self, node, value: str, key_col: int) -> Edit:
         style = node.style if isinstance(node, yaml.ScalarNode) else None
         end = self._content_end(node) if style in (">", "|") else node.end_mark.index
-        return _Edit(node.start_mark.index, end, scalar(value, key_col, style))
+        return Edit(node.start_mark.index, end, scalar(value, key_col, style))
 
     # -- an indicator ----------------------------------------------------------------------
 
@@ -296,30 +241,30 @@ class ChecklistText:
                 if node is None:
                     continue
                 key_node = next(k for k, v in old.value if v is node)
-                edits.append(_Edit(self._line_start(key_node.start_mark.index),
+                edits.append(Edit(self._line_start(key_node.start_mark.index),
                                    self._line_after(self._content_end(node)), ""))
             elif node is None:
                 before = [k for k in self._order(row) if k in keys
                           and self._order(row).index(k) < self._order(row).index(field)]
                 anchor = child(old, before[-1]) if before else old
                 at = self._line_after(self._content_end(anchor))
-                edits.append(_Edit(at, at, self._field(field, new, key)))
+                edits.append(Edit(at, at, self._field(field, new, key)))
             else:
                 edits.append(self._change(node, field, new, key))
         start, end = self._block(old)
-        return _reindent(_apply(self.text[start:end], edits, start), indent - self._col(old))
+        return reindent(apply(self.text[start:end], edits, start), indent - self._col(old))
 
     def _order(self, row: dict) -> list[str]:
         return [f for f in self.order + [f for f in row if f not in self.order]
                 if f not in ("domain", "task")]
 
-    def _change(self, node, field: str, new, key: int) -> _Edit:
+    def _change(self, node, field: str, new, key: int) -> Edit:
         if field == "number":
-            return _Edit(node.start_mark.index, node.end_mark.index, str(new))
+            return Edit(node.start_mark.index, node.end_mark.index, str(new))
         if isinstance(node, yaml.ScalarNode) and isinstance(new, (str, int)):
             return self._replace(node, str(new), key)
         if field in _LISTS and isinstance(node, yaml.SequenceNode) and node.flow_style:
-            return _Edit(node.start_mark.index, node.end_mark.index, _flow(new, key))
+            return Edit(node.start_mark.index, node.end_mark.index, flow(new, key))
         if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:
             old = _value(node)
             spans = self._spans(node)
@@ -331,10 +276,10 @@ class ChecklistText:
                     out.append(self.text[spans[i1][0]:spans[i2 - 1][1]])
                 else:
                     out += [self._element(field, x, at) for x in new[j1:j2]]
-            return _Edit(spans[0][0], spans[-1][1], "".join(out))
+            return Edit(spans[0][0], spans[-1][1], "".join(out))
         line = self._field(field, new, key)
         key_start = self._line_start(node.start_mark.index)
-        return _Edit(key_start, self._line_after(self._content_end(node)), line)
+        return Edit(key_start, self._line_after(self._content_end(node)), line)
 
     def _field(self, field: str, value, key: int) -> str:
         """A key and its value, as lines at column `key`."""
@@ -345,7 +290,7 @@ class ChecklistText:
             return pad + f"{field}:\n" + "".join(self._element(field, x, key + 2)
                                                  for x in value)
         if field in _LISTS:
-            return pad + f"{field}: {_flow(value, key)}\n"
+            return pad + f"{field}: {flow(value, key)}\n"
         style = self.styles.get(field) if self.styles.get(field) in (">",) else None
         return pad + f"{field}: {scalar(str(value), key, style)}\n"
 
@@ -363,15 +308,6 @@ class ChecklistText:
         key = indent + 2
         lines = "".join(self._field(f, row[f], key) for f in self._order(row) if f in row)
         return " " * indent + "- " + lines[key:]
-
-
-def _reindent(block: str, by: int) -> str:
-    if by == 0:
-        return block
-    lines = block.split("\n")
-    if by > 0:
-        return "\n".join((" " * by + line) if line.strip() else line for line in lines)
-    return "\n".join(line[min(-by, len(line) - len(line.lstrip(" "))):] for line in lines)
 
 
 def _text(node) -> str | None:

@@ -570,3 +570,19 @@ def test_a_file_saved_on_windows_keeps_its_line_ends_and_byte_order_mark(year):
                                                "            lead_units: [市林业局]".encode(),
                                                "kind: 约束性\r\n            deadline: 2021年3月\r\n"
                                                "            lead_units: [市林业局]".encode(), 1)
+
+
+def test_a_text_of_several_lines_is_kept_in_lines(year):
+    folder = year(SHEET)
+    before = (folder / "checklist.yaml").read_text(encoding="utf-8")
+    book = edit(export(folder), set_cells(E7="建设集中供水工程。 \n\n　推进城乡供水一体化。"))
+    assert imported(book, folder).exit_code == 0
+    after = (folder / "checklist.yaml").read_text(encoding="utf-8")
+    assert changed_lines(before, after) == [
+        "-        measures: >-",
+        "-          建设集中供水工程，推进城乡供水一体化。",
+        "+        measures: |-",
+        "+          建设集中供水工程。",
+        "+",
+        "+          推进城乡供水一体化。",
+    ]
