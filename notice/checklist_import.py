@@ -67,6 +67,9 @@ def import_checklist(book_path: Path, folder: Path) -> Imported:
     if any(p.line == 0 for p in read.problems):  # a column is missing: nothing to map
         raise ContentError(read.problems)
     rows = _complete(read, fields)
+    if not read.rows:
+        raise ContentError([CellProblem(read.place, 0, 0, "", "holds no indicator under its "
+                                        "heads; a checklist has at least one")])
     path = folder / "checklist.yaml"
     raw = path.read_bytes()
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""

@@ -438,6 +438,11 @@ REFUSALS = {
         lambda s: (s.unmerge_cells("A4:A11"), s.__setitem__("A4", None)), [
             "edited.xlsx!清单!A4: is empty; write the 领域 (the rows below share it until "
             "another is written)"]),
+    "no indicator left": (
+        lambda s: ([s.unmerge_cells(str(r)) for r in list(s.merged_cells.ranges)
+                    if r.min_row >= 4], s.delete_rows(4, 30)), [
+            "edited.xlsx!清单: holds no indicator under its heads; a checklist has at least "
+            "one"]),
     "a formula": (set_cells(H6="=H5"), [
         "edited.xlsx!清单!H6: holds a formula (=H5); type the value itself (copy the cell and "
         "paste it as values only)"]),
