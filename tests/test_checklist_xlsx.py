@@ -104,6 +104,20 @@ def test_export_lays_out_one_row_an_indicator(year):
     assert sheet.print_title_rows == "$2:$2"
 
 
+def test_export_names_the_workbook_after_the_year_and_is_the_same_every_time(year):
+    folder = year(GRID)
+    result = run("checklist", "export", "--content", str(folder))
+    assert result.exit_code == 0, result.output
+    assert result.output == "wrote checklist-2025.xlsx (3 indicators)\n"
+    first = Path("checklist-2025.xlsx").read_bytes()
+    assert run("checklist", "export", "--content", str(folder), "--force").exit_code == 0
+    assert Path("checklist-2025.xlsx").read_bytes() == first
+    sheet = openpyxl.load_workbook("checklist-2025.xlsx")["清单"]
+    assert [c.value for c in sheet[3]] == ["number", "name", "target", "kind", "standard",
+                                           "deadline", "lead_units", "responsible_units"]
+    assert [c.value for c in sheet[6]][4] == "公园绿地开放共享区域不少于20处"
+
+
 def test_export_never_overwrites_a_workbook(year):
     folder = year()
     Path("book.xlsx").write_bytes(b"a clerk's edits")
