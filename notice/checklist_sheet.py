@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -180,9 +180,21 @@ def _rows(read: SheetRows, sheet, first: int, merged) -> dict[int, str]:
             if task:
                 row["task"] = task
         _number(read, sheet, r, row, seen)
+        _name_cells(read, r, row)
         _pair(read, r, row)
         read.rows.append((r, row))
     return domains
+
+
+def _name_cells(read: SheetRows, r: int, row: dict) -> None:
+    """A formula or an error value found before the row's number was read is named as the
+    other problems are: indicator 13: deadline."""
+    fields = {n: f for f, n in read.columns.items() if f not in GROUPS}
+    label = f"indicator {row['number']}" if "number" in row else "indicator"
+    read.problems = [replace(p, where=f"{label}: {fields[p.column]}")
+                     if p.line == r and not p.where and p.column in fields
+                     and p.what.startswith("holds ") else p
+                     for p in read.problems]
 
 
 def _pair(read: SheetRows, r: int, row: dict) -> None:

@@ -458,10 +458,11 @@ REFUSALS = {
             "edited.xlsx!清单: holds no indicator under its heads; a checklist has at least "
             "one"]),
     "a formula": (set_cells(H6="=H5"), [
-        "edited.xlsx!清单!H6: holds a formula (=H5); type the value itself (copy the cell and "
-        "paste it as values only)"]),
+        "edited.xlsx!清单!H6: indicator 13: deadline: holds a formula (=H5); type the value "
+        "itself (copy the cell and paste it as values only)"]),
     "an error value": (set_cells(E7="#N/A"), [
-        "edited.xlsx!清单!E7: holds the error value #N/A; type the value itself"]),
+        "edited.xlsx!清单!E7: indicator 14: target: holds the error value #N/A; type the "
+        "value itself"]),
     "more targets than sub-indicators": (set_cells(E5="a\nb\nc\nd\ne"), [
         "edited.xlsx!清单!E5: indicator 12: target: has 5 lines but the name has 3 "
         "sub-indicators under it; the lines after the first are the targets of the "
@@ -505,9 +506,10 @@ def test_every_problem_of_a_sheet_at_once(year):
         "numbers must be unique and increasing",
         'edited.xlsx!清单!I7: indicator 13: lead unit 1: "市林业" is not a known unit (did '
         'you mean "市林业局"?)',
-        "edited.xlsx!清单!H9: holds a formula (=H8); type the value itself (copy the cell and "
-        "paste it as values only)",
-        "edited.xlsx!清单!E10: holds the error value #DIV/0!; type the value itself",
+        "edited.xlsx!清单!H9: indicator 16: deadline: holds a formula (=H8); type the value "
+        "itself (copy the cell and paste it as values only)",
+        "edited.xlsx!清单!E10: indicator 17: target: holds the error value #DIV/0!; type the "
+        "value itself",
         "6 problems in the content; nothing was written.",
     ]
     assert (folder / "checklist.yaml").read_bytes() == before
