@@ -14,7 +14,7 @@ from .checklist_sheet import CellProblem, SheetRows, open_workbook, read_sheet
 from .checklist_xlsx import export_workbook, rows_of, sheet_fields
 from .checklist_yaml import ChecklistText
 from .content import load_content
-from .errors import ContentError, NoticeError, Problem
+from .errors import EXIT_CONTENT, ContentError, NoticeError, Problem
 from .folder import NOTICE_FILES
 from .output import write_atomically
 from .yamlsource import _display, child
@@ -27,7 +27,7 @@ _PLACEHOLDER = "?"  # stands in for a value already reported, so the rest is sti
 class ExportRefused(NoticeError):
     """The workbook exists: export never overwrites what a clerk may have edited."""
 
-    exit_code = 1
+    exit_code = EXIT_CONTENT
 
 
 @dataclass
