@@ -376,3 +376,54 @@ def diff(old: str, new: str, content_root: Path, as_json: bool) -> None:
         return
     for line in changes.lines():
         click.echo(line)
+
+
+@main.group(help=(
+    "The checklist as a workbook a clerk edits in Excel, WPS or LibreOffice, and back: "
+    "`checklist export` writes it, `checklist import` reads it into checklist.yaml.\n"
+    + EXIT_HELP))
+def checklist() -> None:
+    pass
+
+
+@checklist.command("export", help=(
+    "Write the year's checklist as a workbook (default: checklist-<year>.xlsx here): one row "
+    "an indicator, the declared columns as heads, 领域 and 任务 merged over their rows, "
+    "sub-indicators and their targets a line each in the name and target cells, units "
+    "separated by 、, drop-down lists of the kinds and the units. An existing file is not "
+    "overwritten unless --force is given.\n" + EXIT_HELP))
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@content_option
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@_guarded
+def checklist_export(file: Path | None, content_dir: Path | None, force: bool) -> None:
+    from .checklist_import import export_checklist
+
+    folder = _folder(content_dir)
+    target = file or Path(f"checklist-{folder.name}.xlsx")
+    count = export_checklist(folder, target, force)
+    click.echo(f"wrote {target} ({count} indicators)")
+
+
+@checklist.command("import", help=(
+    "Read a workbook made by `checklist export` (and edited) into the year's checklist.yaml, "
+    "keeping its comments and order where the data did not change. Every problem of the "
+    "sheet is listed at once, located as FILE.xlsx!Sheet!D14; then nothing is written.\n"
+    + EXIT_HELP))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@content_option
+@_guarded
+def checklist_import(file: Path, content_dir: Path | None) -> None:
+    from .checklist_import import import_checklist
+
+    done = import_checklist(file, _folder(content_dir))
+    for note in done.notes:
+        click.echo(f"note: {note}")
+    if not done.written:
+        click.echo(f"{done.path} unchanged: the workbook holds what it already holds")
+        return
+    parts = [f"{len(n)} {label} ({', '.join(map(str, n))})" for label, n in (
+        ("added", done.added), ("removed", done.removed), ("changed", done.changed)) if n]
+    said = [f"indicators {'; '.join(parts)}"] if parts else []
+    said += ["the title changed"] if done.title else []
+    click.echo(f"wrote {done.path}: {'; '.join(said) or 'indicators reordered or regrouped'}")
