@@ -18,6 +18,8 @@ from helpers import CONTENT_2021, REPO, run
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
+from notice.content import load_content
+
 GRID = REPO / "tests" / "fixtures" / "grid" / "2025"
 SHEET = REPO / "tests" / "fixtures" / "sheet" / "2024"  # grouped by 领域 only, own columns
 NOTHING = "1 problem in the content; nothing was written."
@@ -96,7 +98,8 @@ def test_export_lays_out_one_row_an_indicator(year):
     validations = {str(v.sqref): (v.formula1, v.showErrorMessage)
                    for v in sheet.data_validations.dataValidation}
     assert validations["F4:F229"] == ("'可选值'!$A$2:$A$4", True)
-    assert validations["I4:I229"] == ("'可选值'!$B$2:$B$33", False)
+    names = len(load_content(CONTENT_2021).units.names())  # every name units.yaml gives
+    assert validations["I4:I229"] == (f"'可选值'!$B$2:$B${names + 1}", False)
     lists = workbook["可选值"]
     assert [lists.cell(r, 1).value for r in range(2, 5)] == ["约束性", "预期性", "参考性"]
     assert "各区县党委和人民政府" in [lists.cell(r, 2).value for r in range(2, 34)]
