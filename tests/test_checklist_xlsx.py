@@ -102,7 +102,7 @@ def test_export_lays_out_one_row_an_indicator(year):
     assert validations["I4:I229"] == (f"'可选值'!$B$2:$B${names + 1}", False)
     lists = workbook["可选值"]
     assert [lists.cell(r, 1).value for r in range(2, 5)] == ["约束性", "预期性", "参考性"]
-    assert "各区县党委和人民政府" in [lists.cell(r, 2).value for r in range(2, 34)]
+    assert "各区县党委和人民政府" in [lists.cell(r, 2).value for r in range(2, names + 2)]
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows == "$2:$2"
 
