@@ -9,18 +9,8 @@ from lxml import etree
 from .. import style
 from ..markup import char_width
 from ..vocabulary import CELL_PREFIX, VOCABULARY, Kind, element_of, word_styles
-from .styles import (
-    IDS,
-    LANDSCAPE,
-    PPR_ORDER,
-    TABLE_CELL_MARGINS,
-    border,
-    eighths,
-    el,
-    mm_twips,
-    props,
-    twips,
-)
+from .oxml import LANDSCAPE, PPR_ORDER, border, eighths, el, mm_twips, props, twips
+from .styles import IDS, TABLE_CELL_MARGINS
 
 PARAGRAPH_STYLES = word_styles(Kind.PARAGRAPH)  # class → named Word paragraph style
 RUN_STYLES = word_styles(Kind.RUN)  # class → named Word character style

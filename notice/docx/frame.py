@@ -15,7 +15,8 @@ from docx.oxml.ns import nsdecls
 
 from .. import style
 from .blocks import classes, paragraph, tokens
-from .styles import CHAR, LINE, el, half_points, indent, snug_line, twips
+from .oxml import CHAR, LINE, el, half_points, snug_line, twips
+from .styles import indent
 
 EMU_PER_PT = 12700
 

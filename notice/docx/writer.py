@@ -27,21 +27,19 @@ from .frame import (
     sign_off_ppr,
     signed_line_ppr,
 )
-from .package import html_metadata, pack
-from .styles import (
+from .oxml import (
     LANDSCAPE,
     PORTRAIT,
-    configure_settings,
     eighths,
     el,
-    font_table_xml,
     half_points,
-    install_styles,
     mm_twips,
     section_properties,
     snug_line,
     twips,
 )
+from .package import html_metadata, pack
+from .styles import configure_settings, font_table_xml, install_styles
 
 # where the kind of page changes, a Word section starts: the 版记 page on an even page
 STARTS = {Page.PORTRAIT: "nextPage", Page.LANDSCAPE: "nextPage", Page.LAST: "evenPage"}
