@@ -19,7 +19,7 @@ from .checks import load_and_check
 from .content import load_content
 from .errors import EXIT_BUSY, NoticeError
 from .folder import inputs
-from .output import write_atomically
+from .output import fsync_folder, write_atomically
 from .provenance import (
     describe_file,
     fingerprint,
@@ -119,7 +119,7 @@ def archive(content_dir: Path, out_dir: Path, jobs: int | None = None,
         except BaseException:
             _remove_tree(work)
             raise
-        _fsync(year_folder)
+        fsync_folder(year_folder)
     return Archived(content.year, name, year_folder / name, True, name, _count(manifest))
 
 
@@ -238,15 +238,9 @@ def _seal(work: Path) -> None:
         for name in names:
             os.chmod(Path(folder) / name, 0o444)
         os.chmod(folder, 0o555)
-        _fsync(Path(folder))
+        fsync_folder(Path(folder))
 
 
-def _fsync(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # -- leftovers --------------------------------------------------------------------------------

@@ -162,3 +162,12 @@ def write_manifest(root: Path, year: int, written: list[Written], keep_others: b
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     (staging.write if staging else write_atomically)(root / "manifest.json",
                                                      text.encode("utf-8"))
+
+
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename, a new file) to the disk."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from . import lock
 from .errors import EXIT_BUSY, NoticeError, OutputError
-from .output import _interrupts_held
+from .output import _interrupts_held, fsync_folder
 
 BUILDS = ".builds"  # OUT/.builds/<year>-XXXX: one folder a set, the published ones linked
 LOCK_FILE = ".lock"  # OUT/.lock: one build into an output folder at a time
@@ -140,7 +140,7 @@ class Draft:
             self.discard()
             raise
         with _interrupts_held():
-            _fsync(self.out_dir)
+            fsync_folder(self.out_dir)
             if replaced is not None:
                 _remove(replaced)
 
@@ -157,7 +157,7 @@ class Draft:
             if moved is not None:
                 os.rename(moved, self.published)
             raise
-        _fsync(self.out_dir)
+        fsync_folder(self.out_dir)
         if moved is not None:
             _remove(moved)
         with contextlib.suppress(OSError):
@@ -250,12 +250,6 @@ def _remove(path: Path) -> None:
 
 def _fsync_tree(folder: Path) -> None:
     for parent, _dirs, _names in os.walk(folder):
-        _fsync(Path(parent))
+        fsync_folder(Path(parent))
 
 
-def _fsync(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
