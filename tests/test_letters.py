@@ -135,15 +135,14 @@ def test_letter_wording_by_unit_kind_and_role(letters, unit):
     leads, shared = roles.count("牵头单位"), roles.count("责任单位")
     assert _letter_number(unit) in text
     assert f"{addressee}：" in text
-    if leads and shared:
-        sentence = (f"{person}作为牵头单位承担{leads}项指标、作为责任单位承担{shared}项指标，"
-                    f"共{leads + shared}项")
-    elif leads:
-        sentence = f"{person}作为牵头单位承担{leads}项指标"
-    else:
-        sentence = f"{person}作为责任单位承担{shared}项指标"
+    sentences = _yaml("sheets.yaml")["roles"]
+    which = "both" if leads and shared else "lead" if leads else "responsible"
+    sentence = (sentences[which].replace("{second_person}", person)
+                .replace("{lead_count}", str(leads)).replace("{responsible_count}", str(shared))
+                .replace("{indicator_count}", str(leads + shared)))
+    assert sentence.startswith(person) and "{" not in sentence
     assert sentence + "，最早完成时限为2021年3月" in text
-    assert f"现将{person}承担的" in text
+    assert f"现将{person}2021年度" in text
     for wrong in ("牵头0项", "配合", "信息公开选项", "文件巴生态"):
         assert wrong not in text, wrong
     # a title quoted inside a title takes 〈〉
@@ -275,6 +274,15 @@ def test_letter_format_in_the_pdf(letters, unit):
 @pytest.mark.parametrize("unit", CHECKED)
 def test_letter_format_in_libreoffice(rendered_docx, unit):
     _check_letter_format(rendered_docx[unit], unit)
+
+
+def test_every_letter_keeps_its_signature_on_its_first_page(letters, rendered_docx):
+    """The letter is one page, 署名 and 成文日期 on it: the attachment begins on page 2."""
+    for path in [*letters.values(), *rendered_docx.values()]:
+        with pdfplumber.open(path) as pdf:
+            second = pdf.pages[1]
+            assert second.width > second.height, f"{path.name}: page 2 is not the attachment"
+            assert "2021年2月23日" in re.sub(r"\s+", "", pdf.pages[0].extract_text())
 
 
 def test_every_letter_is_compact(letters):

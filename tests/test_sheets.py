@@ -75,8 +75,8 @@ def test_letter_text_counts_and_deadline(built_2021, manifest):
                        if not re.fullmatch(r"—\s*\d+\s*—", ln.strip()))
     roles = _expected_roles()["市生态环境局"]
     leads = sum(r == "牵头" for r in roles.values())
-    assert (f"你单位作为牵头单位承担{leads}项指标、作为责任单位承担{len(roles) - leads}项指标"
-            in text)
+    assert (f"你单位作为牵头单位承担{leads}项、作为责任单位承担{len(roles) - leads}项，"
+            f"共{len(roles)}项指标" in text)
     assert "巴生态创办发〔2021〕1号" in text and "最早完成时限为2021年3月" in text
     assert text.startswith("巴中市创建国家生态文明建设示范市领导小组办公室巴生态创办函〔2021〕")
     assert "文件" not in text[:40]
