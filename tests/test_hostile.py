@@ -41,11 +41,12 @@ import notice.publish
 from notice import style
 from notice.cli import main
 from notice.columns import NOTICE, columns_of
-from notice.content import TITLE_LINE_LIMIT, UNIT_NAME_LIMIT, load_content
+from notice.content import TITLE_LINE_LIMIT, load_content
 from notice.fonts import _cmap, resolve_fonts
 from notice.model import Unit
 from notice.output import write_atomically
 from notice.pdf import FontsOnlyFetcher, render_pdf
+from notice.read_units import UNIT_NAME_LIMIT
 from notice.render import render_notice_html
 from notice.sheets import file_stem
 
