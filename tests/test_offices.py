@@ -389,3 +389,40 @@ def test_units_says_when_no_unit_has_work(monkeypatch):
     result = run("units", "--content", str(PLAN.relative_to(REPO)))
     assert result.exit_code == 0, result.output
     assert result.stdout == "no unit has work: the content has no checklist naming units\n"
+
+
+def test_a_landscape_that_is_not_yes_or_no_is_refused(plan_copy):
+    line, column = _edit(plan_copy, "workpoints.yaml", "landscape: yes", "landscape: 横向")
+    _refused(f'2024/workpoints.yaml:{line}:{column + 11}: attachment 2: landscape: "横向" must '
+             "be yes or no")
+
+
+def test_a_column_alignment_outside_the_three_is_refused(tmp_path, monkeypatch):
+    folder = tmp_path / "2025"
+    shutil.copytree(GRID, folder)
+    monkeypatch.chdir(tmp_path)
+    line, column = _edit(folder, "checklist.yaml", "{field: name, head: 项目名称}",
+                         "{field: name, head: 项目名称, align: middle}")
+    result = run("validate", "--content", "2025")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f'2025/checklist.yaml:{line}:{column + 33}: column 2: align: "middle" must be one of '
+        "left or center or justify")
+
+
+def test_a_column_field_that_is_not_a_name_is_refused(tmp_path, monkeypatch):
+    folder = tmp_path / "2025"
+    shutil.copytree(GRID, folder)
+    monkeypatch.chdir(tmp_path)
+    line, column = _edit(folder, "checklist.yaml", "{field: standard,", "{field: 完成 标准,")
+    result = run("validate", "--content", "2025")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f'2025/checklist.yaml:{line}:{column + 8}: column 5: field: "完成 标准" must be a name '
+        "of letters, digits and _ (the key the indicators give the column's value under)")
+
+
+def test_a_heading_3_bold_that_is_not_yes_or_no_is_refused(plan_copy):
+    line, _column = _edit(plan_copy, "notice.yaml", "signature: 松阳县教育局",
+                          "heading_3_bold: 加粗\nsignature: 松阳县教育局")
+    _refused(f'2024/notice.yaml:{line}:17: heading_3_bold: "加粗" must be yes or no')
