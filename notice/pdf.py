@@ -123,6 +123,8 @@ def _worth_splitting(cells, shown: list[str]) -> bool:
         if "measure-cell" in marks and _prefix_length(full, text) < len(
                 cell.find(".//tr").text_content()):  # not even the indicator's own pair
             return False
+        if "col-main_tasks" in marks and full.strip() and not text.strip():
+            return False  # a row whose main tasks would all go on: it moves on whole
         if marks & set(_LONG) and text.strip():
             some = True
     return some
