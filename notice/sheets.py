@@ -189,6 +189,8 @@ def pack_title(pieces: list[str]) -> list[str]:
     """Title lines of at most TITLE_LINE_LIMIT characters, each piece kept whole, as few lines
     as the pieces allow and as even as they can be (GB/T 9704 7.3.1: 梯形 or 菱形)."""
     widths = [text_width(plain(p)) for p in pieces]
+    if len(pieces) > _PACKED_EXHAUSTIVELY:  # no real title: fill each line in turn
+        return _packed_greedily(pieces, widths)
     best: list[list[str]] | None = None
     # every way of cutting the pieces into lines; titles hold a handful of pieces
     for cuts in range(1 << max(len(pieces) - 1, 0)):
@@ -206,6 +208,20 @@ def pack_title(pieces: list[str]) -> list[str]:
         if best is None or score < best[0]:
             best = [score, lines]
     return ["".join(line) for line in best[1]] if best else []
+
+
+_PACKED_EXHAUSTIVELY = 12  # pieces: up to this, every way of cutting them is tried (4,096)
+
+
+def _packed_greedily(pieces: list[str], widths: list[float]) -> list[str]:
+    """Lines filled one after the other, each piece kept whole."""
+    lines, line, width = [], "", 0.0
+    for piece, piece_width in zip(pieces, widths, strict=True):
+        if line and width + piece_width > TITLE_LINE_LIMIT:
+            lines.append(line)
+            line, width = "", 0.0
+        line, width = line + piece, width + piece_width
+    return lines + [line] if line else lines
 
 
 def _broken(piece: str) -> list[str]:

@@ -328,3 +328,16 @@ def test_page_counts(letters, sheets):
     for unit, most in PAGE_TARGETS.items():
         assert counts[unit] <= most, (unit, counts[unit])
     assert set(counts) == set(sheets)
+
+
+def test_a_title_of_many_pieces_is_packed_line_after_line():
+    """A letter's title of hundreds of pieces (pasted text, a fuzzed file) is filled line by
+    line: trying every way of cutting it would take 2^199 steps."""
+    from notice.markup import text_width
+    from notice.sheets import TITLE_LINE_LIMIT, pack_title
+
+    pieces = ["单位名称" * 4, "甲"] * 100
+    lines = pack_title(pieces)
+    assert "".join(lines) == "".join(pieces)
+    assert all(text_width(line) <= TITLE_LINE_LIMIT for line in lines)
+    assert len(lines) == 100  # a 16-character piece and a 1-character one a line
