@@ -7,12 +7,13 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from notice.cli import main
+from notice.sheets import FIELDS
 
 
 def test_content_letters_and_fonts_are_reported_together(content):
     date = content.edit("notice.yaml", "date: 2021-02-23", "date: 2021-02-30")
-    field = content.edit("sheets.yaml", 'attachment: "{year}年度任务清单"',
-                         'attachment: "{yaer}年度任务清单"')
+    field = content.edit("sheets.yaml", 'attachment: "{unit}{year}年度',
+                         'attachment: "{unit}{yaer}年度')
     result = CliRunner().invoke(main, ["build", "--content", "2021", "--out", "OUT",
                                        "--font", "body=/nowhere/font.otf"])
     assert result.exit_code == 1, result.output
@@ -22,9 +23,8 @@ def test_content_letters_and_fonts_are_reported_together(content):
         f'2021/notice.yaml:{date.line}:{date.column + 6}: date: "2021-02-30" is not a date '
         "that exists; check the month and the day",
         f"2021/sheets.yaml:{field.line}:{field.column + 12}: attachment: "
-        '"{yaer}" is not a field you can use here; use one of {year}, {unit}, '
-        "{notice_title}, {doc_number}, {lead_count}, {shared_count}, {indicator_count}, "
-        "{earliest_deadline}",
+        '"{yaer}" is not a field you can use here; use one of '
+        + ", ".join(f"{{{name}}}" for name in FIELDS),
         "3 problems in the content; nothing was written."]
     assert not Path("OUT").exists()
 
