@@ -346,6 +346,6 @@ def _plain(value) -> str:
 
 
 def task_parts(label: str) -> tuple[str, str]:
-    """（二）生态环境质量改善 → (二, 生态环境质量改善); a label without a numeral → ('', label)."""
+    """（二）水质提升 → (二, 水质提升); a label without a numeral → ('', label)."""
     match = _TASK.match(label)
     return (match.group(1), match.group(2).strip(_SPACES)) if match else ("", label)

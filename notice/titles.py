@@ -68,7 +68,7 @@ COST_CLEAN = 0.0  # after closing punctuation, before opening punctuation, befor
 COST_LIGHT = 1.0  # before 的, before a conjunction, around a number
 COST_WORD = 2.0  # between two words
 COST_DANGLING = 3.0  # after 的 or a conjunction: the line ends on a word that needs the next
-COST_FOOT = 8.0  # added inside a pair of two-character words (生态|文明, 工作|要点): 四字格
+COST_FOOT = 8.0  # added inside a pair of two-character words (安全|生产, 河湖|管护): 四字格
 COST_INSIDE = 4.0  # added per too-wide keep string or bracketed span the break falls inside
 # The costs of a shape, in squared characters.
 STEP = 0.02  # per squared difference between neighbouring lines: gentle steps read as regular
