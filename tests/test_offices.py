@@ -251,6 +251,21 @@ def plan_copy(tmp_path, monkeypatch):
     return folder
 
 
+@pytest.fixture
+def grid_copy(tmp_path, monkeypatch):
+    folder = tmp_path / "2025"
+    shutil.copytree(GRID, folder)
+    monkeypatch.chdir(tmp_path)
+    return folder
+
+
+def _first_problem() -> str:
+    """The first problem validate reports on the copy of the grid year (it must refuse)."""
+    result = run("validate", "--content", "2025")
+    assert result.exit_code == 1, result.output
+    return result.output.splitlines()[0]
+
+
 def _edit(folder: Path, name: str, old: str, new: str) -> tuple[int, int]:
     path = folder / name
     text = path.read_text(encoding="utf-8")
@@ -295,54 +310,38 @@ def test_a_checklist_attachment_needs_the_checklist(plan_copy):
              "checklist.yaml is missing")
 
 
-def test_a_kind_the_checklist_does_not_declare_is_refused(tmp_path, monkeypatch):
-    folder = tmp_path / "2025"
-    shutil.copytree(GRID, folder)
-    monkeypatch.chdir(tmp_path)
+def test_a_kind_the_checklist_does_not_declare_is_refused(grid_copy):
+    folder = grid_copy
     line, column = _edit(folder, "checklist.yaml", "kind: 约束性", "kind: 参考性")
-    result = run("validate", "--content", "2025")
-    assert result.exit_code == 1
-    assert result.output.splitlines()[0] == (
+    assert _first_problem() == (
         f"2025/checklist.yaml:{line}:{column + 6}: indicator 2: kind: \"参考性\" must be one "
         "of 约束性 or 预期性")
 
 
-def test_a_unit_twice_in_one_list_is_refused(tmp_path, monkeypatch):
-    folder = tmp_path / "2025"
-    shutil.copytree(GRID, folder)
-    monkeypatch.chdir(tmp_path)
+def test_a_unit_twice_in_one_list_is_refused(grid_copy):
+    folder = grid_copy
     line, column = _edit(folder, "checklist.yaml", "[市财政局, 市自然资源局",
                          "[市财政局, 市财政局")
-    result = run("validate", "--content", "2025")
-    assert result.exit_code == 1
-    assert result.output.splitlines()[0] == (
+    assert _first_problem() == (
         f"2025/checklist.yaml:{line}:{column + 7}: indicator 1: responsible unit 2: "
         '"市财政局" is named twice in this list (first as responsible unit 1); name it once')
 
 
-def test_widths_for_some_columns_only_are_refused(tmp_path, monkeypatch):
-    folder = tmp_path / "2025"
-    shutil.copytree(GRID, folder)
-    monkeypatch.chdir(tmp_path)
+def test_widths_for_some_columns_only_are_refused(grid_copy):
+    folder = grid_copy
     _edit(folder, "checklist.yaml", "{field: number, head: 序号}",
           "{field: number, head: 序号, width: 2}")
-    result = run("validate", "--content", "2025")
-    assert result.exit_code == 1
-    assert result.output.splitlines()[0] == (
+    assert _first_problem() == (
         "2025/checklist.yaml:4:3: columns: give a width to every column or to none (then the "
         "widths are fitted to the text)")
 
 
-def test_the_target_column_must_follow_the_name(tmp_path, monkeypatch):
-    folder = tmp_path / "2025"
-    shutil.copytree(GRID, folder)
-    monkeypatch.chdir(tmp_path)
+def test_the_target_column_must_follow_the_name(grid_copy):
+    folder = grid_copy
     _edit(folder, "checklist.yaml", "  - {field: target, head: 目标}\n", "")
     _edit(folder, "checklist.yaml", "  - {field: deadline,", "  - {field: target, head: 目标}\n"
           "  - {field: deadline,")
-    result = run("validate", "--content", "2025")
-    assert result.exit_code == 1
-    assert result.output.splitlines()[0] == (
+    assert _first_problem() == (
         '2025/checklist.yaml:4:3: columns: the column "target" must come right after "name" '
         "(each sub-indicator is printed level with its own target)")
 
@@ -397,27 +396,19 @@ def test_a_landscape_that_is_not_yes_or_no_is_refused(plan_copy):
              "be yes or no")
 
 
-def test_a_column_alignment_outside_the_three_is_refused(tmp_path, monkeypatch):
-    folder = tmp_path / "2025"
-    shutil.copytree(GRID, folder)
-    monkeypatch.chdir(tmp_path)
+def test_a_column_alignment_outside_the_three_is_refused(grid_copy):
+    folder = grid_copy
     line, column = _edit(folder, "checklist.yaml", "{field: name, head: 项目名称}",
                          "{field: name, head: 项目名称, align: middle}")
-    result = run("validate", "--content", "2025")
-    assert result.exit_code == 1
-    assert result.output.splitlines()[0] == (
+    assert _first_problem() == (
         f'2025/checklist.yaml:{line}:{column + 33}: column 2: align: "middle" must be one of '
         "left or center or justify")
 
 
-def test_a_column_field_that_is_not_a_name_is_refused(tmp_path, monkeypatch):
-    folder = tmp_path / "2025"
-    shutil.copytree(GRID, folder)
-    monkeypatch.chdir(tmp_path)
+def test_a_column_field_that_is_not_a_name_is_refused(grid_copy):
+    folder = grid_copy
     line, column = _edit(folder, "checklist.yaml", "{field: standard,", "{field: 完成 标准,")
-    result = run("validate", "--content", "2025")
-    assert result.exit_code == 1
-    assert result.output.splitlines()[0] == (
+    assert _first_problem() == (
         f'2025/checklist.yaml:{line}:{column + 8}: column 5: field: "完成 标准" must be a name '
         "of letters, digits and _ (the key the indicators give the column's value under)")
 
