@@ -417,3 +417,22 @@ def test_a_heading_3_bold_that_is_not_yes_or_no_is_refused(plan_copy):
     line, _column = _edit(plan_copy, "notice.yaml", "signature: 松阳县教育局",
                           "heading_3_bold: 加粗\nsignature: 松阳县教育局")
     _refused(f'2024/notice.yaml:{line}:17: heading_3_bold: "加粗" must be yes or no')
+
+
+def test_a_member_of_a_collective_named_alone_gets_one_letter_of_both(grid_copy, tmp_path):
+    """东城区 is one of 各区人民政府 (indicators 1 and 2) and named alone on indicator 3: one
+    letter, in both formats, lists all three."""
+    import docx
+
+    _edit(grid_copy, "checklist.yaml", "    lead_units: [市城市管理局]\n",
+          "    lead_units: [市城市管理局]\n    responsible_units: [东城区]\n")
+    result = build(grid_copy, tmp_path / "out")
+    letters = sorted(p.name for p in (result.root / "sheets").glob("*.pdf"))
+    assert letters.count("东城区.pdf") == 1
+    with pdfplumber.open(result.root / "sheets" / "东城区.pdf") as pdf:
+        text = "".join(p.extract_text() or "" for p in pdf.pages).replace("\n", "")
+    words = "".join(p.text for p in docx.Document(result.root / "sheets" / "东城区.docx")
+                    .paragraphs)
+    for name in ("幼儿园", "老旧小区", "公园绿地"):  # indicators 1, 2 and 3 (names wrap)
+        assert name in text, name
+    assert "你区" in words and "东城区" in words
