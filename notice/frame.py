@@ -21,7 +21,7 @@ from .titles import TitleTooLong, break_title
 KEYS = ("copy_number", "classification", "urgency", "direction", "signers", "title_keep",
         "title_shape", "seal", "seal_size_mm", "signed_by", "notes", "copy_to")
 SHAPES = {"梯形": "trapezoid", "倒梯形": "inverted", "菱形": "diamond", "auto": "auto"}
-_CLASSIFIED = re.compile(r"(绝密|机密|秘密)(?:★(\S+))?")
+_CLASSIFIED = re.compile(rf"({'|'.join(style.CLASSIFICATIONS)})(?:★(\S+))?")
 
 
 def read_masthead(r: Reader, node) -> tuple[str | None, tuple[str, ...], str]:
@@ -63,8 +63,9 @@ def read_frame(r: Reader, m: dict) -> dict:
     if "classification" in m:
         value = r.text(m["classification"], "classification")
         if value is not None and not _CLASSIFIED.fullmatch(value):
+            levels = ", ".join(style.CLASSIFICATIONS[:-1]) + f" or {style.CLASSIFICATIONS[-1]}"
             r.fail(m["classification"], "classification", f'"{value}" is not a 密级: write '
-                   "绝密, 机密 or 秘密, with the period after ★ if there is one (机密★1年)")
+                   f"{levels}, with the period after ★ if there is one (机密★1年)")
         elif value is not None:
             out["classification"] = value
             if "copy_number" not in m:

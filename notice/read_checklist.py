@@ -7,12 +7,11 @@ import yaml
 from .columns import DEFAULT_COLUMNS, KNOWN_FIELDS, NOTICE, Column
 from .model import CONSTRAINT_KINDS, Checklist, Domain, Indicator, SubIndicator, Task
 from .numerals import is_ordinal
-from .read_text import ALIGNMENTS, _share
+from .read_text import ALIGNMENTS, share
 from .schema import Reader
 from .yamlsource import child
 
 _UNIT_FIELDS = (("lead_units", "lead unit"), ("responsible_units", "responsible unit"))
-_LIST_FIELDS = ("lead_units", "responsible_units")
 # fields an indicator must give when a column shows them (the units may be left out)
 _REQUIRED = ("name", "kind", "main_tasks", "deadline")
 
@@ -81,7 +80,7 @@ def _columns(r: Reader, node) -> tuple[Column, ...]:
                    f"{seen[field]})")
             continue
         seen[field] = n
-        width = _share(r, c["width"], f"{here}: width") if "width" in c else None
+        width = share(r, c["width"], f"{here}: width") if "width" in c else None
         align = r.choice(c["align"], f"{here}: align", ALIGNMENTS) if "align" in c else None
         default = next((d for d in DEFAULT_COLUMNS if d.field == field), None)
         align = align or (default.align if default else "center")

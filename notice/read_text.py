@@ -101,7 +101,7 @@ def read_table(r: Reader, node, where: str) -> Table | None:
             if not c or "head" not in c:
                 continue
             head = r.text(c["head"], f"{here}: head", "heading")
-            width = _share(r, c["width"], f"{here}: width") if "width" in c else None
+            width = share(r, c["width"], f"{here}: width") if "width" in c else None
             align = (r.choice(c["align"], f"{here}: align", ALIGNMENTS)
                      if "align" in c else "center")
         else:
@@ -129,7 +129,7 @@ def read_table(r: Reader, node, where: str) -> Table | None:
     return Table(tuple(columns), tuple(rows))
 
 
-def _share(r: Reader, node, where: str) -> float | None:
+def share(r: Reader, node, where: str) -> float | None:
     value = scalar_value(node) if isinstance(node, yaml.ScalarNode) else None
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1000:
         return float(value)
