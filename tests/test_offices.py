@@ -311,16 +311,14 @@ def test_a_checklist_attachment_needs_the_checklist(plan_copy):
 
 
 def test_a_kind_the_checklist_does_not_declare_is_refused(grid_copy):
-    folder = grid_copy
-    line, column = _edit(folder, "checklist.yaml", "kind: 约束性", "kind: 参考性")
+    line, column = _edit(grid_copy, "checklist.yaml", "kind: 约束性", "kind: 参考性")
     assert _first_problem() == (
         f"2025/checklist.yaml:{line}:{column + 6}: indicator 2: kind: \"参考性\" must be one "
         "of 约束性 or 预期性")
 
 
 def test_a_unit_twice_in_one_list_is_refused(grid_copy):
-    folder = grid_copy
-    line, column = _edit(folder, "checklist.yaml", "[市财政局, 市自然资源局",
+    line, column = _edit(grid_copy, "checklist.yaml", "[市财政局, 市自然资源局",
                          "[市财政局, 市财政局")
     assert _first_problem() == (
         f"2025/checklist.yaml:{line}:{column + 7}: indicator 1: responsible unit 2: "
@@ -328,8 +326,7 @@ def test_a_unit_twice_in_one_list_is_refused(grid_copy):
 
 
 def test_widths_for_some_columns_only_are_refused(grid_copy):
-    folder = grid_copy
-    _edit(folder, "checklist.yaml", "{field: number, head: 序号}",
+    _edit(grid_copy, "checklist.yaml", "{field: number, head: 序号}",
           "{field: number, head: 序号, width: 2}")
     assert _first_problem() == (
         "2025/checklist.yaml:4:3: columns: give a width to every column or to none (then the "
@@ -337,9 +334,8 @@ def test_widths_for_some_columns_only_are_refused(grid_copy):
 
 
 def test_the_target_column_must_follow_the_name(grid_copy):
-    folder = grid_copy
-    _edit(folder, "checklist.yaml", "  - {field: target, head: 目标}\n", "")
-    _edit(folder, "checklist.yaml", "  - {field: deadline,", "  - {field: target, head: 目标}\n"
+    _edit(grid_copy, "checklist.yaml", "  - {field: target, head: 目标}\n", "")
+    _edit(grid_copy, "checklist.yaml", "  - {field: deadline,", "  - {field: target, head: 目标}\n"
           "  - {field: deadline,")
     assert _first_problem() == (
         '2025/checklist.yaml:4:3: columns: the column "target" must come right after "name" '
@@ -397,8 +393,7 @@ def test_a_landscape_that_is_not_yes_or_no_is_refused(plan_copy):
 
 
 def test_a_column_alignment_outside_the_three_is_refused(grid_copy):
-    folder = grid_copy
-    line, column = _edit(folder, "checklist.yaml", "{field: name, head: 项目名称}",
+    line, column = _edit(grid_copy, "checklist.yaml", "{field: name, head: 项目名称}",
                          "{field: name, head: 项目名称, align: middle}")
     assert _first_problem() == (
         f'2025/checklist.yaml:{line}:{column + 33}: column 2: align: "middle" must be one of '
@@ -406,8 +401,7 @@ def test_a_column_alignment_outside_the_three_is_refused(grid_copy):
 
 
 def test_a_column_field_that_is_not_a_name_is_refused(grid_copy):
-    folder = grid_copy
-    line, column = _edit(folder, "checklist.yaml", "{field: standard,", "{field: 完成 标准,")
+    line, column = _edit(grid_copy, "checklist.yaml", "{field: standard,", "{field: 完成 标准,")
     assert _first_problem() == (
         f'2025/checklist.yaml:{line}:{column + 8}: column 5: field: "完成 标准" must be a name '
         "of letters, digits and _ (the key the indicators give the column's value under)")
