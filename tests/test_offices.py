@@ -430,3 +430,12 @@ def test_a_member_of_a_collective_named_alone_gets_one_letter_of_both(grid_copy,
     for name in ("幼儿园", "老旧小区", "公园绿地"):  # indicators 1, 2 and 3 (names wrap)
         assert name in text, name
     assert "你区" in words and "东城区" in words
+
+
+def test_a_short_masthead_is_centred_on_the_text_block(plan):
+    """「松阳县教育局文件」 is far narrower than the 版心: centred, not shifted right by its own
+    indent as well (the 2021 name fills the line and never showed it)."""
+    _result, pdf = plan
+    first = _lines(pdf.pages[0])[0]
+    assert first["text"] == "松阳县教育局文件"
+    assert abs((first["x0"] + first["x1"]) / 2 * MM - (LEFT + 156 / 2)) < 0.5
