@@ -13,6 +13,7 @@ import pytest
 import yaml
 from helpers import CONTENT_2021, run
 
+from notice import style
 from notice.columns import BY_KEY, LETTER
 from notice.content import load_content
 from notice.sheets import load_sheet_text, make_sheets
@@ -341,3 +342,13 @@ def test_a_title_of_many_pieces_is_packed_line_after_line():
     assert "".join(lines) == "".join(pieces)
     assert all(text_width(line) <= TITLE_LINE_LIMIT for line in lines)
     assert len(lines) == 100  # a 16-character piece and a 1-character one a line
+
+
+def test_a_blank_line_stands_above_the_attachment_note(letters):
+    """7.3.4: the 附件说明 one line under the body, in every letter."""
+    for path in letters.values():
+        with pdfplumber.open(path) as pdf:
+            lines = pdf.pages[0].extract_text_lines()
+        note = next(n for n, line in enumerate(lines) if line["text"].startswith("附件："))
+        gap = lines[note]["top"] - lines[note - 1]["top"]
+        assert gap > 1.5 * style.LINE_PITCH_PT, path.name
