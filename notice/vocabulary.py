@@ -140,6 +140,8 @@ ELEMENTS: tuple[Element, ...] = (
     Element("measure-name", _R, "an indicator's or sub-indicator's name", align="left"),
     Element("measure-value", _R, "an indicator's or sub-indicator's target", align="center"),
     Element("sub", Kind.MODIFIER, "a sub-indicator, indented under its indicator"),
+    Element("nobreak", _R, "a date, a number with its unit or a standard's code, which a "
+            "line may not break inside"),
     Element("group", _C, "a domain or task cell, merged over its indicators"),
     Element("group-label", _R, "the label of a merged group"),
     Element("open", Kind.MODIFIER, "the group goes on in the next row (no rule under it)"),
