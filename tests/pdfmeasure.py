@@ -244,26 +244,45 @@ def side_gaps(chars: list[dict], rules: list[Rule]) -> list[float]:
     return gaps
 
 
-def cell_lines(chars: list[dict], rules: list[Rule]) -> list[list[str]]:
-    """The text of each table cell, as its lines: characters between the same two vertical
-    rules and the same two horizontal ones, grouped into lines by their tops."""
+@dataclass
+class Cell:
+    """The text of one table cell as printed: characters between the same two vertical rules
+    and under the same horizontal one, in lines (text, top, bottom in mm)."""
+
+    column: int  # how many vertical rules lie left of it
+    x0: float  # its left rule (mm)
+    x1: float  # its right rule (mm)
+    lines: list[tuple[str, float, float]]
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _, _ in self.lines)
+
+
+def table_cells(chars: list[dict], rules: list[Rule]) -> list[Cell]:
+    """The cells of a page's table, left to right, top to bottom."""
     verticals = sorted({round(r.x0, 1) for r in rules if r.vertical})
-    cells: dict[tuple, list] = defaultdict(list)
+    found: dict[tuple, list] = defaultdict(list)
     for c in chars:
         middle_x, middle_y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
         column = sum(1 for x in verticals if x < middle_x)
+        if not 0 < column < len(verticals):
+            continue  # outside the table
         above = [r.bottom for r in rules if not r.vertical and r.x0 < middle_x < r.x1
                  and r.bottom <= middle_y]
-        cells[(column, round(max(above, default=0), 1))].append(c)
-    out = []
-    for key in sorted(cells):
+        if above:
+            found[(column, round(max(above), 1))].append(c)
+    cells = []
+    for (column, _), members in sorted(found.items()):
         rows: dict[float, list] = defaultdict(list)
-        for c in cells[key]:
+        for c in members:
             top = next((t for t in rows if abs(t - c["top"]) < 1.2), c["top"])
             rows[top].append(c)
-        out.append(["".join(c["text"] for c in sorted(rows[t], key=lambda c: c["x0"]))
-                    for t in sorted(rows)])
-    return out
+        lines = [("".join(c["text"] for c in sorted(rows[t], key=lambda c: c["x0"])),
+                  min(c["top"] for c in rows[t]), max(c["bottom"] for c in rows[t]))
+                 for t in sorted(rows)]
+        cells.append(Cell(column, verticals[column - 1], verticals[column], lines))
+    return cells
 
 
 def wide_gaps(chars: list[dict], rules: list[Rule]) -> list[tuple[str, float]]:
