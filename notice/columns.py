@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import style
-from .markup import UNBREAKABLE, plain, text_width
+from .markup import UNBREAKABLE, UNBREAKABLE_EMS, plain, text_width
 from .vocabulary import CELL_PREFIX
 
 NOTICE, LETTER = "notice", "sheet"  # the documents that print a checklist
@@ -299,7 +299,9 @@ def _least_width(column: Column, indicators) -> float:
     texts = [_cell_text(i, column) for i in indicators]
     if column.merged:  # a label shared by its group's rows
         texts = list(dict.fromkeys(texts))
-    pieces = [text_width(p) for t in texts for p in _unbreakable(t)] or [0]
+    # a longer run of letters and digits (a URL) is broken where it must (overflow-wrap)
+    pieces = [text_width(p) for t in texts for p in _unbreakable(t)
+              if text_width(p) <= UNBREAKABLE_EMS] or [0]
     head = text_width(column.head)
     head = head if head <= 4 else math.ceil(head / 2)
     longest = max((text_width(t) for t in texts), default=0)

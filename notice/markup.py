@@ -14,6 +14,7 @@ UNBREAKABLE = re.compile(
     r"|\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日"
     r"|[≥≤<>＜＞±]?\d+(?:[.,]\d+)*(?:平方公里|平方米|立方米|公里|千米|公顷|千克|小时|分钟|万元|亿元"
     r"|[个处所家座条项次人户辆台套名万亿元米吨克天年月日倍度%‰℃])")
+UNBREAKABLE_EMS = 12  # a longer match (a run of 30 digits) may break, as any long word
 # Below U+2000 a character is drawn half as wide as a Chinese one (Latin letters, digits);
 # from there on (punctuation such as 「」, CJK) full width.
 _HALF_WIDTH_BELOW = 0x2000

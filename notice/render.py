@@ -23,7 +23,7 @@ from .columns import (
 from .errors import NoticeError
 from .fonts import FontSet
 from .layout import lay_out, letter_layout
-from .markup import UNBREAKABLE, plain, split_markup, text_width
+from .markup import UNBREAKABLE, UNBREAKABLE_EMS, plain, split_markup, text_width
 from .model import Content, chinese_date
 from .numerals import chinese_number
 from .vocabulary import VOCABULARY
@@ -65,6 +65,8 @@ def unbroken(text: str) -> Markup:
             continue
         at = 0
         for match in UNBREAKABLE.finditer(run):
+            if text_width(match.group()) > UNBREAKABLE_EMS:
+                continue  # too long to hold on one line of a narrow cell
             out.append(str(escape(run[at:match.start()])))
             out.append(f'<span class="nobreak">{escape(match.group())}</span>')
             at = match.end()
