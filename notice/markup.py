@@ -8,9 +8,10 @@ FIELD = re.compile(r"(?<![_^])\{([A-Za-z_]+)\}")  # {name} in a template
 _BRACED = re.compile(r"(?<![_^])\{([^{}]*)\}")
 _RUN = re.compile(r"([_^]\{[^}]*\})")  # one subscript or superscript run
 # what a table cell's line may not break inside: a standard's code (HJ/T 338-2018), a date
-# (2021年3月, 3月31日) and a number with its unit or sign (≥95%, 3000个, 12.5平方米)
+# (2021年3月, 3月31日), a number with its unit or sign (≥95%, 3000个, 12.5平方米) and an
+# ordinal in brackets (（二）, the task's number)
 UNBREAKABLE = re.compile(
-    r"[A-Z]{1,4}(?:/[A-Z]{1,2})? ?\d+(?:[.\-]\d+)*"
+    r"[A-Z]{1,4}(?:/[A-Z]{1,2})? ?\d+(?:[.\-]\d+)*|（[一二三四五六七八九十百零〇]+）"
     r"|\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日"
     r"|[≥≤<>＜＞±]?\d+(?:[.,]\d+)*(?:平方公里|平方米|立方米|公里|千米|公顷|千克|小时|分钟|万元|亿元"
     r"|[个处所家座条项次人户辆台套名万亿元米吨克天年月日倍度%‰℃])")
