@@ -29,7 +29,7 @@ class Column:
     key: str  # the cell's class (col-KEY) and what the shared macro prints in it
     head: str  # the head row's text
     widths: Mapping[str, float | None]  # by document, where it shows: a share of the
-    # table's width (2021's add up to the 225 mm landscape 版心), None: fitted to the text
+    # table's width (declared by a checklist that sets them), None: fitted to the text
     field: str | None = None  # the indicator's attribute it shows (diff, row heights)
     align: str = "center"  # left, center, justify
     valign: str = "middle"  # top, middle
