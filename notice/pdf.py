@@ -198,6 +198,11 @@ def _cut(head, rest, shown: str) -> None:
             names = [td for td in rest.iter("td")
                      if "measure-name" in (td.get("class") or "").split()]
             _append(names[0] if names else rest, CONTINUED)
+            # the indicator's own target again only where it stands for sub-indicators
+            # that go on beside it
+            own = rest.find(".//tr").findall("td")
+            if len(own) > 1 and not own[1].get("rowspan"):
+                _keep_range(own[1], 0, 0)
         elif "col-name" in marks:
             _append(rest, CONTINUED)
         return
