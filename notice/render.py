@@ -23,7 +23,14 @@ from .columns import (
 from .errors import NoticeError
 from .fonts import FontSet
 from .layout import lay_out, letter_layout
-from .markup import UNBREAKABLE, UNBREAKABLE_EMS, plain, split_markup, text_width
+from .markup import (
+    UNBREAKABLE,
+    UNBREAKABLE_EMS,
+    UNBREAKABLE_IN_TEXT,
+    plain,
+    split_markup,
+    text_width,
+)
 from .model import Content, chinese_date
 from .numerals import chinese_number
 from .vocabulary import VOCABULARY
@@ -54,7 +61,7 @@ def cell_text(value) -> Markup:
     return unbroken(str(value)) if value is not None else Markup("")
 
 
-def unbroken(text: str) -> Markup:
+def unbroken(text: str, pattern=UNBREAKABLE) -> Markup:
     """Rich text whose dates, numbers with units and standards' codes a line may not break
     inside: each in a span of class nobreak (the cells' narrow lines would otherwise end on
     「2021年3」 or 「HJ/T」)."""
@@ -64,7 +71,7 @@ def unbroken(text: str) -> Markup:
             out.append(f"<{kind}>{escape(run)}</{kind}>")
             continue
         at = 0
-        for match in UNBREAKABLE.finditer(run):
+        for match in pattern.finditer(run):
             if text_width(match.group()) > UNBREAKABLE_EMS:
                 continue  # too long to hold on one line of a narrow cell
             out.append(str(escape(run[at:match.start()])))
@@ -72,6 +79,12 @@ def unbroken(text: str) -> Markup:
             at = match.end()
         out.append(str(escape(run[at:])))
     return Markup("".join(out))
+
+
+def running(text: str) -> Markup:
+    """Rich running text: a number stays with its unit and a code whole (「2021年3/月」 becomes
+    「2021年/3月」), a date may break between its parts."""
+    return unbroken(text, UNBREAKABLE_IN_TEXT)
 
 
 def measure_pairs(indicator) -> list[dict]:
@@ -116,7 +129,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(rich=rich, cdate=chinese_date, cnum=chinese_number, cell_text=cell_text,
-                       unbroken=unbroken, pairs=measure_pairs,
+                       unbroken=unbroken, running=running, pairs=measure_pairs,
                        table_widths=table_widths, plaintext=plain,
                        file_url=lambda path: Path(path).resolve().as_uri())
     env.filters["letter_row"] = lambda row: dict(

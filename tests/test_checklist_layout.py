@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from gbt9704_checks import body_lines, portrait_text_pages
 from helpers import CONTENT_2021
 from pdfmeasure import (
     MM,
@@ -26,7 +27,7 @@ from pdfmeasure import (
 from notice import style
 from notice.content import load_content
 from notice.fonts import resolve_fonts
-from notice.markup import UNBREAKABLE, plain, split_markup
+from notice.markup import UNBREAKABLE, UNBREAKABLE_IN_TEXT, plain, split_markup
 from notice.pdf import CONTINUED, render_pdf
 from notice.render import render_notice_html
 
@@ -183,6 +184,19 @@ def test_no_break_inside_a_date_a_number_with_its_unit_or_a_code(measured):
                 joined = line + following
                 for match in UNBREAKABLE.finditer(joined):
                     assert not match.start() < len(line) < match.end(), (n, line, following)
+
+
+def test_running_text_keeps_a_number_with_its_unit(case):
+    """「2021年3/月下旬」 in the body breaks as 「2021年/3月下旬」: a date may break between its
+    parts on the grid, a number not from its unit."""
+    _, _, path, _ = case
+    lines = [ln.text for page in portrait_text_pages(read_pdf(path)) for ln in body_lines(page)]
+    seen = 0
+    for line, following in zip(lines, lines[1:], strict=False):
+        for match in UNBREAKABLE_IN_TEXT.finditer(line + following):
+            assert not match.start() < len(line) < match.end(), (line, following)
+            seen += 1
+    assert seen
 
 
 def test_no_space_is_stretched_wider_than_a_character(measured):
