@@ -305,9 +305,10 @@ def _settle_group_labels(document) -> None:
     groups at page ends.
 
     The checklist fakes merged cells (WeasyPrint's rowspan breaks across pages): every row
-    carries its group's label, hidden except in the group's first row. Hidden text keeps its
-    room, so showing it after layout moves nothing; the label is then moved down to the
-    middle of the rows its group has on the page.
+    carries its group's label, hidden except in the group's first row. A hidden label keeps
+    its room (or, in a table whose rows split, takes none: it is drawn over the rows below),
+    so showing it after layout moves nothing; the label is then moved down to the middle of
+    the rows its group has on the page.
     """
     for page in document.pages:
         rows = _data_rows(page)
