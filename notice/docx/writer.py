@@ -234,8 +234,11 @@ class _Writer:
         # the 发文字号: its characters' top 7/8 of a 3号 character under the rule, which ends
         # the header; the line is an exact grid line, its em box 0.8 − 0.88 × 16 pt down
         em_top = style.EXACT_LINE_BASELINE * PITCH - style.CJK_EM_ASCENT * style.BODY_PT
+        # LibreOffice 7.4 starts the body right under the header in a document with a
+        # footnote (a letter's 抄送, letter_end_note), a little lower otherwise (measured)
+        noted = any("letter-end" in classes(f) for f in node.getroottree().iter("footer"))
         before = (style.LETTER_NUMBER_DROP * style.BODY_PT - em_top
-                  - style.DOCX_BODY_UNDER_HEADER_PT)
+                  - (0 if noted else style.DOCX_BODY_UNDER_HEADER_PT))
         put(lines[0].find(qn("w:pPr")), el("w:spacing", dict(before=max(twips(before), 0))))
         for line in lines:
             self._add(line)
