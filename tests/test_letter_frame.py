@@ -10,7 +10,7 @@ import subprocess
 
 import pdfplumber
 import pytest
-from helpers import CONTENT_2021
+from helpers import CONTENT_2021, SMALL
 from test_letters import _first_page, _letter_number
 
 from notice import style
@@ -138,3 +138,55 @@ def test_a_letter_rebuilt_alone_keeps_its_copy_number(marked, tmp_path):
     with pdfplumber.open(alone) as pdf:
         first = re.sub(r"\s+", "", pdf.pages[0].extract_text())
     assert "000018巴生态创办函〔2021〕18号" in first
+
+
+# another office's letters (tests/fixtures/small/2023): a 标志 of 19 characters, no 函 number,
+# a 抄送 of two lines
+SMALL_COPY_TO = ["县委办公室", "县人民政府办公室", "县人大常委会办公室", "县政协办公室",
+                 "县纪委监委", "县委组织部", "县委宣传部", "县发展和改革局"]
+
+
+@pytest.fixture(scope="module")
+def small_letter(tmp_path_factory):
+    root = tmp_path_factory.mktemp("small")
+    shutil.copytree(SMALL, root / "2023")
+    sheets = root / "2023" / "sheets.yaml"
+    sheets.write_text(sheets.read_text(encoding="utf-8") + 'copy_number: "000001"\n'
+                      "urgency: 加急\ncopy_to:\n"
+                      + "".join(f"  - {name}\n" for name in SMALL_COPY_TO), encoding="utf-8")
+    result = build(root / "2023", root / "out", units=["县水务局"], jobs=1)
+    pdf = next(result.root.rglob("县水务局.pdf"))
+    done = subprocess.run(["soffice", f"-env:UserInstallation=file://{root}/profile",
+                           "--headless", "--convert-to", "pdf", "--outdir", str(root / "lo"),
+                           str(pdf.with_suffix(".docx"))], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    return {"pdf": pdf, "docx": root / "lo" / "县水务局.pdf"}
+
+
+@pytest.mark.parametrize("engine", ["pdf", "docx"])
+def test_another_offices_letter_head_and_copy_to(small_letter, engine):
+    lines, _rules, below, _pages = _first_page(small_letter[engine])
+    masthead = lines[0]
+    assert masthead[5] == "青溪县全面推行河长制工作领导小组办公室"  # one line
+    assert masthead[2] > style.LEFT_MM - 0.5
+    assert masthead[3] < style.LEFT_MM + style.TEXT_WIDTH_MM + 0.5
+    assert [line[5] for line in lines[1:3]] == ["000001", "加急"]
+    assert not below
+    with pdfplumber.open(small_letter[engine]) as pdf:
+        page = pdf.pages[-1]
+        by_line: dict[float, list] = {}
+        for c in page.chars:
+            by_line.setdefault(round(page.height - c["matrix"][5]), []).append(c)
+        rows = [sorted(cs, key=lambda c: c["x0"]) for _, cs in sorted(by_line.items())]
+    copy_to = [row for row in rows if row[0]["text"] == "抄"]
+    assert len(copy_to) == 1
+    first = rows.index(copy_to[0])
+    second = rows[first + 1]
+    text = "".join(c["text"] for row in (rows[first], second) for c in row)
+    assert text == "抄送：" + "，".join(SMALL_COPY_TO) + "。"
+    # the names wrapped under the first name, the last line on the 版心's bottom
+    assert second[0]["x0"] == pytest.approx(rows[first][3]["x0"], abs=0.3)
+    floor = page.height / MM - style.LANDSCAPE_MARGINS_MM[2]
+    em_bottom = (page.height - second[0]["matrix"][5] + 0.12 * second[0]["size"]) / MM
+    assert 0 <= floor - em_bottom < 4
