@@ -4,6 +4,7 @@ measured in the PDF and in LibreOffice's render of the DOCX of a copy of 2021 th
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -190,3 +191,16 @@ def test_another_offices_letter_head_and_copy_to(small_letter, engine):
     floor = page.height / MM - style.LANDSCAPE_MARGINS_MM[2]
     em_bottom = (page.height - second[0]["matrix"][5] + 0.12 * second[0]["size"]) / MM
     assert 0 <= floor - em_bottom < 4
+
+
+def test_a_letter_with_marks_and_copy_to_passes_the_schema_validator(marked, small_letter):
+    """The 抄送's footnote part (word/footnotes.xml) and the marks' tab stop are valid OOXML."""
+    from test_docx import VALIDATOR
+
+    if not VALIDATOR.exists():
+        pytest.skip("node_modules/.bin/ooxml-validator is missing (scripts/setup.sh runs npm)")
+    for pdf in [*marked["pdf"].values(), small_letter["pdf"]]:
+        run = subprocess.run([str(VALIDATOR), str(pdf.with_suffix(".docx"))],
+                             capture_output=True, text=True, timeout=600)
+        assert json.loads(run.stdout) == {"file": str(pdf.with_suffix(".docx")), "ok": True,
+                                          "errors": []}
