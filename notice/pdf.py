@@ -38,11 +38,13 @@ def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, C
 def render_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None,
                images: frozenset[str] = frozenset()) -> bytes:
     """Lay out and write one document."""
-    return write_pdf(lay_out(html, css, fonts, images), pdf_variant)
+    return write_pdf(lay_out(html, css, fonts, images)[0], pdf_variant)
 
 
 def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozenset()):
-    """WeasyPrint's layout of one document; the checklist's group labels settled per page.
+    """WeasyPrint's layout of one document, the checklist's group labels settled per page,
+    and the HTML as laid out: each table row the layout split made two (split_rows), each
+    row that begins a page marked (mark_page_starts), for the DOCX to break where this did.
 
     Only the font files and `images` (the file URLs of the content's declared seal and
     签名章 images) may be loaded."""
@@ -64,7 +66,7 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
         html = split
         document = render(html)
     _settle_group_labels(document)
-    return document
+    return document, mark_page_starts(html, document)
 
 
 SPLIT_ROWS = "split-rows"  # the class of a table whose rows split with their heads repeated
@@ -109,6 +111,47 @@ def split_rows(html: str, document) -> str | None:
         break
     else:
         return None
+    return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+PAGED_TABLES = ("checklist", "data-table")  # tables the DOCX breaks where the PDF did
+PAGE_START = "data-page-start"  # on a table's row that the layout put at the top of a page
+
+
+def mark_page_starts(html: str, document) -> str:
+    """The HTML with PAGE_START on each body row of a checklist or declared table that begins
+    a page of the layout (not a table's first row, nor a row continued from the page before)."""
+    if not any(name in html for name in PAGED_TABLES):
+        return html
+    tables: dict[int, list] = {}  # a table element → its body rows' elements, in order
+    starts: list[tuple[int, int]] = []  # (table element, row element) beginning a page
+    for page in document.pages:
+        for table in _descendants(page._page_box):
+            if type(table).__name__ != "TableBox" or not set(
+                    (table.element.get("class") or "").split()) & set(PAGED_TABLES):
+                continue
+            rows = tables.setdefault(id(table.element), [])
+            body = [row for group in table.children if group.element_tag == "tbody"
+                    for row in group.children]
+            for n, row in enumerate(body):
+                if not rows or rows[-1] != id(row.element):  # not the row the last page ended
+                    if n == 0 and rows:
+                        starts.append((id(table.element), id(row.element)))
+                    rows.append(id(row.element))
+    if not starts:
+        return html
+    tree = lxml.html.document_fromstring(html)
+    found = [t for t in tree.iter("table")
+             if set((t.get("class") or "").split()) & set(PAGED_TABLES)]
+    bodies = [t.find("tbody").findall("tr") if t.find("tbody") is not None else []
+              for t in found]
+    if [len(rows) for rows in bodies] != [len(rows) for rows in tables.values()]:
+        return html  # not the same tables: leave the HTML as it is
+    where = {(table, row): (n, index) for n, (table, rows) in enumerate(tables.items())
+             for index, row in enumerate(rows)}
+    for start in starts:
+        n, index = where[start]
+        bodies[n][index].set(PAGE_START, "")
     return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 

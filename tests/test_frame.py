@@ -16,7 +16,7 @@ from notice import style
 from notice.checks import check_build
 from notice.content import TITLE_LINE_LIMIT, load_content
 from notice.render import notice_context, render_css, render_template
-from notice.writers import Document, document_writers
+from notice.writers import Document, render_document
 
 PITCH = style.LINE_PITCH_PT * MM  # 10.21 mm
 CHAR = style.CHAR_PITCH_PT * MM  # 5.56 mm
@@ -32,8 +32,8 @@ def render(folder, out):
     document = Document(render_template("notice.html.j2", **context), render_css(context),
                         context, fonts, None)
     out.mkdir(parents=True, exist_ok=True)
-    for writer in document_writers():
-        (out / f"notice.{writer.suffix}").write_bytes(writer.render(document))
+    for suffix, data in render_document(document).items():
+        (out / f"notice.{suffix}").write_bytes(data)
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed (scripts/setup.sh installs it)")
