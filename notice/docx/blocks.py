@@ -175,7 +175,7 @@ def _row(cells, head: bool = False, whole: bool = True):
 
 
 def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_PT,
-                   line_pt: float = style.TABLE_LINE_PT) -> list:
+                   line_pt: float = style.TABLE_LINE_PT, valign: str = "center") -> list:
     """Indicator and target as two real columns, each sub-indicator level with its target.
 
     The two cells hold one paragraph per (name, target) pair; a pair's shorter paragraph is
@@ -205,7 +205,8 @@ def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_P
         names.append(paragraph(name_items, "表格文字", **name_ppr))
         values.append(paragraph(value_items, "表格文字", spacing=dict(
             after=after + (tall - value_lines) * line)))
-    return [_cell(widths[0], names, right=TABLE_CELL_MARGINS[1]), _cell(widths[1], values)]
+    return [_cell(widths[0], names, valign, right=TABLE_CELL_MARGINS[1]),
+            _cell(widths[1], values, valign)]
 
 
 def _plain(items) -> str:
@@ -224,24 +225,42 @@ def column_widths(table, text_width: int) -> list[int]:
     return widths
 
 
-def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> etree._Element:
-    """A table as a Word table: head row repeating, rows whole, groups merged; `columns` are
-    the declared columns by key, for each cell's alignment."""
+PAGE_START = "data-page-start"  # a row the PDF's layout began a page with (notice/pdf.py)
+
+
+def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> list:
+    """A table as Word tables: one for each page the PDF's layout gave it (the HTML marks the
+    rows that begin a page), each after a page break and with the head row; rows whole,
+    groups merged, their labels in each page's first row; `columns` are the declared columns
+    by key, for each cell's alignment."""
     widths = column_widths(table, text_width)
-    # a letter's table (split-rows): smaller type, rows that break across pages
-    letter = "split-rows" in classes(table)
-    size, line_pt = ((style.LETTER_TABLE_PT, style.LETTER_TABLE_LINE_PT) if letter
+    # a letter's table (split-rows): smaller type; the layout has split its rows at the
+    # PDF's page breaks, each part kept whole; every cell's text at the top
+    split = "split-rows" in classes(table)
+    size, line_pt = ((style.LETTER_TABLE_PT, style.LETTER_TABLE_LINE_PT) if split
                      else (style.TABLE_PT, style.TABLE_LINE_PT))
-    tbl = el("w:tbl", None, el("w:tblPr", None,
-                               el("w:tblStyle", dict(val=IDS["清单表格"])),
-                               el("w:tblW", dict(w=sum(widths), type="dxa")),
-                               el("w:jc", dict(val="center")),
-                               el("w:tblLayout", dict(type="fixed"))),
-             el("w:tblGrid", None, *(el("w:gridCol", dict(w=w)) for w in widths)))
     heads = list(table.find("thead").iter("th"))
-    tbl.append(_row([_cell(w, [paragraph(tokens(th), "表头")])
-                     for w, th in zip(widths, heads, strict=True)], head=True))
-    for tr in table.find("tbody").findall("tr"):
+
+    def new_table():
+        tbl = el("w:tbl", None, el("w:tblPr", None,
+                                   el("w:tblStyle", dict(val=IDS["清单表格"])),
+                                   el("w:tblW", dict(w=sum(widths), type="dxa")),
+                                   el("w:jc", dict(val="center")),
+                                   el("w:tblLayout", dict(type="fixed"))),
+                 el("w:tblGrid", None, *(el("w:gridCol", dict(w=w)) for w in widths)))
+        tbl.append(_row([_cell(w, [paragraph(tokens(th), "表头")])
+                         for w, th in zip(widths, heads, strict=True)], head=True))
+        return tbl
+
+    blocks = [new_table()]
+    for n, tr in enumerate(table.find("tbody").findall("tr")):
+        page_start = n == 0 or tr.get(PAGE_START) is not None
+        if n and page_start:  # a paragraph 1 pt high begins the page, then the page's table
+            blocks += [paragraph([], "表格文字", pageBreakBefore={},
+                                 spacing=dict(line=20, lineRule="exact"),
+                                 rPr=el("w:rPr", None, el("w:sz", dict(val=2)),
+                                        el("w:szCs", dict(val=2)))),
+                       new_table()]
         cells, column = [], 0
         for td in tr.findall("td"):
             marks = classes(td)
@@ -249,17 +268,19 @@ def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> e
             width = widths[column:column + span]
             column += span
             if "measure-cell" in marks:
-                cells.extend(_measure_cells(td.find(".//table"), tuple(width), size, line_pt))
+                cells.extend(_measure_cells(td.find(".//table"), tuple(width), size, line_pt,
+                                            "top" if split else "center"))
             elif "group" in marks:  # domain and task merged over their indicators
-                first = "cont" not in marks
+                first = "cont" not in marks or page_start
                 content = [paragraph(tokens(td) if first else [], "表格文字")]
                 cells.append(_cell(width[0], content, merge="restart" if first else "continue"))
             else:
                 jc, valign = cell_alignment(td, columns)
                 cells.append(_cell(width[0], paragraphs_split(tokens(td), "表格文字",
-                                                              jc=dict(val=jc)), valign))
-        tbl.append(_row(cells, whole=not letter and "may-break" not in classes(tr)))
-    return tbl
+                                                              jc=dict(val=jc)),
+                                   "top" if split else valign))
+        blocks[-1].append(_row(cells, whole=split or "may-break" not in classes(tr)))
+    return blocks
 
 
 # ---------------------------------------------------------------------------- 版记

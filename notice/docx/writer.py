@@ -127,7 +127,7 @@ class _Writer:
 
     def close(self) -> None:
         if not self.in_section or self.last.tag == qn("w:tbl"):
-            self._add(paragraph([], "正文"))  # a section, and the document, end in a paragraph
+            self._add(_hairline())  # a section, and the document, end in a paragraph
         self.body.append(self._section_properties())
 
     def _blocks(self, node) -> None:
@@ -141,7 +141,8 @@ class _Writer:
                 self._letter_head(child)
             elif kind is Kind.TABLE:
                 page = LANDSCAPE if self.kind is Page.LANDSCAPE else PORTRAIT
-                self._add(checklist(child, self.columns, page.text_width))
+                for block in checklist(child, self.columns, page.text_width):
+                    self._add(block)
             elif kind is Kind.FRAME:  # 联合行文's 标志
                 marks = child.getprevious()
                 lines = (len(self.layout.marks.lines)
