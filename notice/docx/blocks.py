@@ -8,7 +8,7 @@ from lxml import etree
 
 from .. import style
 from ..markup import char_width
-from ..vocabulary import CELL_PREFIX, VOCABULARY, Kind, element_of, word_styles
+from ..vocabulary import CELL_PREFIX, PAGE_START, VOCABULARY, Kind, element_of, word_styles
 from .oxml import LANDSCAPE, PPR_ORDER, border, eighths, el, mm_twips, props, twips
 from .styles import IDS, TABLE_CELL_MARGINS
 
@@ -223,9 +223,6 @@ def column_widths(table, text_width: int) -> list[int]:
                       else round(float(value) / 100 * text_width))
     widths[-1] += text_width - sum(widths)
     return widths
-
-
-PAGE_START = "data-page-start"  # a row the PDF's layout began a page with (notice/pdf.py)
 
 
 def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> list:

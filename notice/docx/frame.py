@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml.ns import nsdecls, qn
 
 from .. import style
 from .blocks import classes, paragraph, tokens
@@ -19,6 +19,8 @@ from .oxml import CHAR, LINE, el, half_points, snug_line, twips
 from .styles import indent
 
 EMU_PER_PT = 12700
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 
 
 def _tabs(*positions: float) -> dict:
@@ -134,3 +136,48 @@ def anchored_image(document, node, sign_off, number: int):
     return parse_xml(xml)
 
 
+
+
+def turned_page_number(number, side: str, shape_id: int):
+    """A landscape page's header paragraph drawing its number turned a quarter clockwise,
+    where the portrait sheet carries it on paper: a text box in the left margin band, as high
+    as the 版心, its right edge 7 mm left of the 版心 (7.5), reading downward; `number` is the
+    portrait page's number paragraph (odd pages right-aligned: it ends a character above the
+    版心's bottom; even pages left: it begins a character below its top), which the box's
+    `vert` text direction turns. research/docx/FINDINGS.md, Q2."""
+    top, _, bottom, left = style.LANDSCAPE_MARGINS_MM
+    emu_mm = 36000
+    line_pt = snug_line(style.PAGE_NUMBER_PT)  # the em box's top on the box's right edge
+    width = round(line_pt * EMU_PER_PT)
+    height = round((style.PAGE_HEIGHT_MM - top - bottom) * emu_mm)
+    x = round((left - style.PAGE_NUMBER_DROP_MM) * emu_mm) - width
+    y = round(top * emu_mm)
+    name = "Page number odd" if side == "right" else "Page number even"
+    spaces = f'{nsdecls("w", "wp", "a")} xmlns:mc="{MC}" xmlns:wps="{WPS}"'
+    box = parse_xml(f"""<mc:AlternateContent {spaces}>
+ <mc:Choice Requires="wps"><w:drawing>
+  <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{shape_id}"
+             behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1">
+   <wp:simplePos x="0" y="0"/>
+   <wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset></wp:positionH>
+   <wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>
+   <wp:extent cx="{width}" cy="{height}"/>
+   <wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>
+   <wp:docPr id="{shape_id}" name="{name}"/><wp:cNvGraphicFramePr/>
+   <a:graphic><a:graphicData uri="{WPS}">
+    <wps:wsp>
+     <wps:cNvSpPr txBox="1"/>
+     <wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{width}" cy="{height}"/></a:xfrm>
+      <a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>
+     <wps:txbx><w:txbxContent/></wps:txbx>
+     <wps:bodyPr rot="0" vert="vert" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t"
+                 anchorCtr="0"><a:noAutofit/></wps:bodyPr>
+    </wps:wsp>
+   </a:graphicData></a:graphic>
+  </wp:anchor>
+ </w:drawing></mc:Choice>
+</mc:AlternateContent>""")
+    box.find(f".//{qn('w:txbxContent')}").append(number)
+    holder = paragraph([], "表格文字", spacing=dict(line=20, lineRule="exact"))
+    holder.append(el("w:r", None, box))
+    return holder

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
+from dataclasses import replace
 
 import lxml.html
 from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
 from .. import style
 from ..markup import text_width
-from ..vocabulary import Kind, Page, UnknownElement, element_of, keeps_with_next, page_of
+from ..vocabulary import (
+    BLANK_BEFORE,
+    SECTION_PAGES,
+    Kind,
+    Page,
+    UnknownElement,
+    element_of,
+    keeps_with_next,
+    page_of,
+)
 from .blocks import (
     checklist,
     classes,
@@ -26,10 +37,12 @@ from .frame import (
     joint_masthead,
     sign_off_ppr,
     signed_line_ppr,
+    turned_page_number,
 )
 from .oxml import (
     LANDSCAPE,
     PORTRAIT,
+    TABLE_PAGE,
     eighths,
     el,
     half_points,
@@ -39,7 +52,7 @@ from .oxml import (
     twips,
 )
 from .package import html_metadata, pack
-from .styles import configure_settings, font_table_xml, install_styles
+from .styles import configure_settings, font_table_xml, install_styles, theme_xml
 
 # where the kind of page changes, a Word section starts: the 版记 page on an even page
 STARTS = {Page.PORTRAIT: "nextPage", Page.LANDSCAPE: "nextPage", Page.LAST: "evenPage"}
@@ -62,7 +75,9 @@ def render_docx(html: str, context: dict) -> bytes:
     for node in tree.body.iter("section"):
         writer.section(node)
     writer.close()
-    return pack(document, html_metadata(tree), {"word/fontTable.xml": font_table_xml()})
+    theme = document.part.part_related_by(RT.THEME)
+    return pack(document, html_metadata(tree), {"word/fontTable.xml": font_table_xml(),
+                                                theme.partname.lstrip("/"): theme_xml(theme.blob)})
 
 
 def head_used(layout) -> float:
@@ -112,16 +127,24 @@ class _Writer:
         self.anchors: list = []  # images drawn so far (their drawing ids)
         self.sign_off = None  # the shared layout's 署名 block, while writing it
         self.signature_lines = 0
+        self.shared: dict[str, dict[str, str]] = {}  # header and footer parts sections share
+        self.pages = 0  # pages the PDF's layout gave the Word section being written
 
     def section(self, node) -> None:
         kind = page_of(classes(node))
+        pages = int(node.get(SECTION_PAGES) or 0)  # 0: not laid out (a DOCX of the bare HTML)
         if self.kind is None:
             self.kind = kind
+        elif node.get(BLANK_BEFORE) is not None:  # the PDF's layout left a blank page before it
+            self._end_section()
+            self._blank_page()
+            self.kind, self.start, self.pages = kind, STARTS[kind], 0
         elif kind != self.kind:
             self._end_section()
-            self.kind, self.start = kind, STARTS[kind]
+            self.kind, self.start, self.pages = kind, STARTS[kind], 0
         else:  # section + section { break-before: page }
             self.pending["pageBreakBefore"] = {}
+        self.pages += pages
         self.bookmark = node.get("data-bookmark")
         self._blocks(node)
 
@@ -165,6 +188,8 @@ class _Writer:
                 if keeps_with_next(classes(child)):
                     ppr["keepNext"] = {}
                 before, after = child.getprevious(), child.getnext()
+                if after is None:  # the last of a container (附件说明): what follows it
+                    after = node.getnext()
                 marks = classes(child)
                 if before is not None and "head" in classes(before):
                     ppr["spacing"] = dict(before=head_gap(self.layout))
@@ -273,16 +298,50 @@ class _Writer:
         put(self.last.find(qn("w:pPr")), self._section_properties())
         self.in_section = 0
 
+    def _blank_page(self) -> None:
+        """A blank page of its own: one empty paragraph closing a section without header or
+        footer, before a section that starts on an even page. LibreOffice's PDF export drops
+        the blank page an evenPage break implies; this one it keeps, and Word and WPS add no
+        other (the next page is even already). research/docx/FINDINGS.md, Q1."""
+        self._add(_hairline())
+        empty = self._empty_pair("header")
+        put(self.last.find(qn("w:pPr")), section_properties(
+            PORTRAIT, self._empty_pair("footer"), "nextPage", headers=empty))
+        self.in_section = 0
+
+    def _empty_pair(self, kind: str) -> dict[str, str]:
+        """Empty header or footer parts for odd and even pages (made once)."""
+        if kind not in self.shared:
+            rid = _part(self.document, kind, [_hairline()])
+            self.shared[kind] = {"default": rid, "even": rid}
+        return self.shared[kind]
+
+    def _turned_numbers(self) -> dict[str, str]:
+        """Headers of landscape pages holding their numbers turned a quarter, where the
+        portrait sheet carries them on paper (made once)."""
+        if "turned" not in self.shared:
+            self.shared["turned"] = {
+                kind: _part(self.document, "header", [turned_page_number(
+                    _page_number(side), side, 1000 + n)])
+                for n, (kind, side) in enumerate((("default", "right"), ("even", "left")))}
+        return self.shared["turned"]
+
     def _section_properties(self):
-        page = LANDSCAPE if self.kind is Page.LANDSCAPE else PORTRAIT
-        if self.start is None:
-            footers = self.numbered
+        page = TABLE_PAGE if self.kind is Page.LANDSCAPE else PORTRAIT
+        header_mm, footer = 15, page.footer  # the page number 7 mm under the 版心
+        if self.kind is Page.PORTRAIT and self.pages == 1:  # its only break is its end
+            page = replace(page, bottom=page.bottom - twips(
+                style.DOCX_ONE_PAGE_SLACK_LINES * PITCH))
+        # every section after the first names its own headers and footers: a Word section
+        # inherits those it does not name from the one before (ECMA-376 17.10.5)
+        headers = None if self.start is None else self._empty_pair("header")
+        if self.kind is Page.LANDSCAPE:  # the number in the header, turned; no footer
+            headers, footers = self._turned_numbers(), self._empty_pair("footer")
         elif self.kind is Page.LAST:  # the 版记 on the 版心's bottom, the number 7 mm under it
             footers = _footer_pair(self.document, lambda side: (
                 self.end_matter or [_hairline()]) + [_page_number(side, after_end_matter=True)])
-        else:  # linked to the previous section: the numbers run on
-            footers = {}
-        headers, header_mm, footer = None, 15, None
+        else:
+            footers = self.numbered
         if self.start is None and self.letter_parts:  # the letter's first page
             headers = self.letter_parts["headers"]
             footers = dict(footers, first=self.letter_parts["first_footer"])
