@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from copy import deepcopy
 from dataclasses import replace
@@ -210,8 +211,11 @@ class _Writer:
                         and "signature-block" in classes(after.getnext()))):
                     ppr.update(keepNext={}, widowControl={})
                     if (element.name == "paragraph" and self.last is not None
-                            and self.last.tag == qn("w:p") and one_line(child)):
-                        # a last paragraph of one line keeps the one before it too
+                            and self.last.tag == qn("w:p") and before is not None
+                            and (one_line(child) or body_lines(before) < 4)):
+                        # the last paragraph keeps the one before it too, as in the PDF,
+                        # where that one is one line or the one before cannot split (two
+                        # lines a page at least); LibreOffice would move a longer one whole
                         put(self.last.find(qn("w:pPr")), el("w:keepNext"))
                         put(self.last.find(qn("w:pPr")), el("w:widowControl"))
                 p = self._bookmarked(paragraph(tokens(child), element.word_style, **ppr))
@@ -355,8 +359,13 @@ class _Writer:
 
 def one_line(node) -> bool:
     """Whether a body paragraph holds one line: its text and 2-character indent fit 28."""
-    return (text_width(node.text_content().strip()) + style.PARAGRAPH_INDENT_CHARS
-            <= style.CHARS_PER_LINE)
+    return body_lines(node) == 1
+
+
+def body_lines(node) -> int:
+    """The lines a body paragraph takes, 28 characters a line after its 2-character indent."""
+    width = text_width(node.text_content().strip()) + style.PARAGRAPH_INDENT_CHARS
+    return max(1, math.ceil(width / style.CHARS_PER_LINE))
 
 
 def _footer_pair(document, content) -> dict[str, str]:
