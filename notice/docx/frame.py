@@ -15,10 +15,11 @@ from docx.oxml.ns import nsdecls, qn
 
 from .. import style
 from .blocks import classes, paragraph, tokens
-from .oxml import CHAR, LINE, el, half_points, snug_line, twips
+from .oxml import CHAR, LINE, el, half_points, mm_twips, snug_line, twips
 from .styles import indent
 
 EMU_PER_PT = 12700
+EMU_PER_MM = 36000
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 
@@ -140,18 +141,22 @@ def anchored_image(document, node, sign_off, number: int):
 
 def turned_page_number(number, side: str, shape_id: int):
     """A landscape page's header paragraph drawing its number turned a quarter clockwise,
-    where the portrait sheet carries it on paper: a text box in the left margin band, as high
-    as the 版心, its right edge 7 mm left of the 版心 (7.5), reading downward; `number` is the
-    portrait page's number paragraph (odd pages right-aligned: it ends a character above the
-    版心's bottom; even pages left: it begins a character below its top), which the box's
-    `vert` text direction turns. research/docx/FINDINGS.md, Q2."""
+    where the portrait sheet carries it on paper (7.5): `number` is the portrait page's number
+    paragraph (odd pages right-aligned, a character in; even pages left), set in a text box
+    whose `vert` text direction turns it to read downward (research/docx/FINDINGS.md, Q2).
+
+    The box spans the paper's height and the page's left edge to 7 mm left of the 版心; its
+    one line hugs its right edge, and the paragraph's indent takes the 版心's top or bottom
+    margin as well, so that the number ends a character above the 版心's bottom (odd pages) or
+    begins a character below its top (even pages). The box is placed by alignment alone (left,
+    and centred on the paper it is as high as): LibreOffice 7.4 drops the offsets of a
+    page-anchored shape in some headers, and sets one aligned "top" 2 mm low (measured)."""
     top, _, bottom, left = style.LANDSCAPE_MARGINS_MM
-    emu_mm = 36000
-    line_pt = snug_line(style.PAGE_NUMBER_PT)  # the em box's top on the box's right edge
-    width = round(line_pt * EMU_PER_PT)
-    height = round((style.PAGE_HEIGHT_MM - top - bottom) * emu_mm)
-    x = round((left - style.PAGE_NUMBER_DROP_MM) * emu_mm) - width
-    y = round(top * emu_mm)
+    width = round((left - style.PAGE_NUMBER_DROP_MM) * EMU_PER_MM)
+    height = round(style.PAGE_WIDTH_MM * EMU_PER_MM)  # the landscape paper's height
+    indent = number.find(f"{qn('w:pPr')}/{qn('w:ind')}")
+    edge, margin = ("w:right", bottom) if side == "right" else ("w:left", top)
+    indent.set(qn(edge), str(int(indent.get(qn(edge))) + mm_twips(margin)))
     name = "Page number odd" if side == "right" else "Page number even"
     spaces = f'{nsdecls("w", "wp", "a")} xmlns:mc="{MC}" xmlns:wps="{WPS}"'
     box = parse_xml(f"""<mc:AlternateContent {spaces}>
@@ -159,8 +164,8 @@ def turned_page_number(number, side: str, shape_id: int):
   <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{shape_id}"
              behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1">
    <wp:simplePos x="0" y="0"/>
-   <wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset></wp:positionH>
-   <wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>
+   <wp:positionH relativeFrom="page"><wp:align>left</wp:align></wp:positionH>
+   <wp:positionV relativeFrom="page"><wp:align>center</wp:align></wp:positionV>
    <wp:extent cx="{width}" cy="{height}"/>
    <wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>
    <wp:docPr id="{shape_id}" name="{name}"/><wp:cNvGraphicFramePr/>
