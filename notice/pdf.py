@@ -37,9 +37,12 @@ def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, C
 
 
 def render_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None,
-               images: frozenset[str] = frozenset()) -> bytes:
-    """Lay out and write one document."""
-    return write_pdf(lay_out(html, css, fonts, images)[0], pdf_variant)
+               images: frozenset[str] = frozenset(), laid_out: bool = False):
+    """Lay out and write one document: its PDF's bytes, or with `laid_out` (bytes, the HTML
+    as laid out), which the DOCX is written from."""
+    document, final = lay_out(html, css, fonts, images)
+    pdf = write_pdf(document, pdf_variant)
+    return (pdf, final) if laid_out else pdf
 
 
 def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozenset()):
