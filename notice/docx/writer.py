@@ -206,11 +206,14 @@ class _Writer:
                     ppr.update(sign_off_ppr(self.sign_off, element.name, self.signature_lines))
                     self.signature_lines += element.name == "signature"
                 # 7.3.5.4: the 署名 and date, or the 附件说明, keep the body's last two lines
-                if after is not None and ("signature-block" in classes(after) or (
-                        "attachment-notes" in classes(after) and after.getnext() is not None
-                        and "signature-block" in classes(after.getnext()))):
+                # (the 附件说明 does so wherever it stands, as in the PDF)
+                follows = classes(after) if after is not None else set()
+                signed = "signature-block" in follows or (
+                    "attachment-notes" in follows and after.getnext() is not None
+                    and "signature-block" in classes(after.getnext()))
+                if signed or "attachment-notes" in follows:
                     ppr.update(keepNext={}, widowControl={})
-                    if (element.name == "paragraph" and self.last is not None
+                    if (signed and element.name == "paragraph" and self.last is not None
                             and self.last.tag == qn("w:p") and before is not None
                             and (one_line(child) or body_lines(before) < 4)):
                         # the last paragraph keeps the one before it too, as in the PDF,
