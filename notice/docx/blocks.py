@@ -179,7 +179,8 @@ def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_P
     """Indicator and target as two real columns, each sub-indicator level with its target.
 
     The two cells hold one paragraph per (name, target) pair; a pair's shorter paragraph is
-    given the missing lines as space after, so the two columns stay level.
+    given the missing lines as space, so the two columns stay level: after it where the PDF
+    sets the pair's text at the top, half before and half after where it centres it.
     """
     name_margin = 2 * TABLE_CELL_MARGINS[1]  # the PDF draws the rule beside it, not in it
     margin = TABLE_CELL_MARGINS[1] + TABLE_CELL_MARGINS[3]
@@ -199,14 +200,21 @@ def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_P
         tall = max(name_lines, value_lines)
         after = 0 if n == len(rows) - 1 else gap
         name_ppr = dict(jc=dict(val="left"),
-                        spacing=dict(after=after + (tall - name_lines) * line))
+                        spacing=_level((tall - name_lines) * line, after, valign))
         if sub:
             name_ppr["ind"] = dict(left=sub_indent)
         names.append(paragraph(name_items, "表格文字", **name_ppr))
-        values.append(paragraph(value_items, "表格文字", spacing=dict(
-            after=after + (tall - value_lines) * line)))
+        values.append(paragraph(value_items, "表格文字",
+                                spacing=_level((tall - value_lines) * line, after, valign)))
     return [_cell(widths[0], names, valign, right=TABLE_CELL_MARGINS[1]),
             _cell(widths[1], values, valign)]
+
+
+def _level(missing: int, after: int, valign: str) -> dict:
+    """The spacing that makes up a pair's missing lines (twips): all after the text, or half
+    before it where the pair's text is centred."""
+    before = missing // 2 if valign == "center" else 0
+    return dict(before=before, after=after + missing - before)
 
 
 def _plain(items) -> str:
