@@ -153,6 +153,18 @@ def _fitted(chosen, widths: dict, rows) -> dict:
                    for name, target in pairs)
 
     others = [measure_lines(r.indicator) for r in rows]
+
+    def height(chosen_widths) -> int:
+        lines = [row_lines(k, w) for k, w in zip(flexible, chosen_widths, strict=True)]
+        return sum(max(o, *ls) for o, *ls in zip(others, *lines, strict=True))
+
+    if not flexible:
+        return widths
+    if len(flexible) > 3:  # too many ways to share: widen one column at a time
+        best = _widened(len(flexible), spare, height)
+        fitted = dict(widths)
+        fitted.update(zip(flexible, (round(w, 1) for w in best), strict=True))
+        return {k: int(w) if float(w).is_integer() else w for k, w in fitted.items()}
     best = None
     steps = range(_MIN_FLEXIBLE_MM, int(spare) - _MIN_FLEXIBLE_MM * (len(flexible) - 1) + 1, 2)
     for first in steps:
@@ -165,16 +177,29 @@ def _fitted(chosen, widths: dict, rows) -> dict:
             first, rest = spare, 0
         for split in splits:
             chosen_widths = (first, *split)
-            lines = [row_lines(k, w) for k, w in zip(flexible, chosen_widths, strict=True)]
-            height = sum(max(o, *ls) for o, *ls in zip(others, *lines, strict=True))
-            if best is None or height < best[0]:
-                best = (height, chosen_widths)
+            rows_height = height(chosen_widths)
+            if best is None or rows_height < best[0]:
+                best = (rows_height, chosen_widths)
         if len(flexible) == 1:
             break
     fitted = dict(widths)
     if best:
         fitted.update(zip(flexible, (round(w, 1) for w in best[1]), strict=True))
     return {k: int(w) if float(w).is_integer() else w for k, w in fitted.items()}
+
+
+def _widened(count: int, spare: float, height) -> list[float]:
+    """Widths of `count` flexible columns sharing `spare` mm: each from the least width, 2 mm
+    at a time to the column that shortens the rows most (the first, where none does), what
+    is left under 2 mm to the first."""
+    widths = [float(_MIN_FLEXIBLE_MM)] * count
+    left = spare - _MIN_FLEXIBLE_MM * count
+    while left >= 2:
+        tries = [height([w + 2 * (n == m) for m, w in enumerate(widths)]) for n in range(count)]
+        widths[tries.index(min(tries))] += 2
+        left -= 2
+    widths[0] += max(left, 0)
+    return widths
 
 
 def _lines(text: str | None, width_mm: float) -> int:

@@ -122,7 +122,8 @@ STANDARD_FACE = {role: faces[0] for role, faces in FONT_ROLES.items()}
 # (−0.25 pt gives 27 there). Word and WPS lay the same 28 a line.
 DOCX_CHAR_SPACING_TWIPS = -6
 # 信函格式: LibreOffice 7.4 starts the first page's body this far under the bottom of the
-# header's double rule (measured); the 发文字号's spacing takes it off
+# header's double rule (measured); the 发文字号's spacing takes it off. In a document with a
+# footnote (a letter's 抄送) it starts the body right under the rule (measured)
 DOCX_BODY_UNDER_HEADER_PT = 2.9
 # The DOCX's landscape (table) pages let their text reach this far under the 版心: a table
 # breaks its pages where the PDF's did (notice/docx/blocks.py), and a row that LibreOffice
