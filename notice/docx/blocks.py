@@ -20,6 +20,7 @@ TAB_BEFORE = {e.name for e in VOCABULARY.values() if e.tab_before}  # placed by 
 # or two organs in a title) and a no-break space keep their width
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _WIDTH = re.compile(r"width:\s*([\d.]+)(mm|%)")
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def classes(node) -> set[str]:
@@ -93,6 +94,8 @@ def put(parent: etree._Element, child: etree._Element, order=PPR_ORDER) -> None:
         parent.remove(old)
     rank = order.index(name)
     for index, sibling in enumerate(parent):
+        if etree.QName(sibling).namespace != W_NS:  # an mc:AlternateContent (word_only)
+            continue
         if order.index(etree.QName(sibling).localname) > rank:
             parent.insert(index, child)
             return

@@ -58,6 +58,15 @@ MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 
 
+def word_only(element) -> etree._Element:
+    """A property only Word 2013+ and WPS read (they know w15 and take the Choice), which
+    LibreOffice 7.4 skips (it takes the empty Fallback)."""
+    block = etree.Element(f"{{{MC}}}AlternateContent", nsmap={"mc": MC, "w15": W15})
+    etree.SubElement(block, f"{{{MC}}}Choice", Requires="w15").append(element)
+    etree.SubElement(block, f"{{{MC}}}Fallback")
+    return block
+
+
 def no_hanging_punctuation() -> etree._Element:
     """w:overflowPunct off for Word and WPS, as read by each: LibreOffice 7.4 reads the value
     inverted (research/docx/FINDINGS.md, Q3) and takes a Markup Compatibility block's

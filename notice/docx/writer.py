@@ -54,7 +54,14 @@ from .oxml import (
     twips,
 )
 from .package import html_metadata, pack
-from .styles import configure_settings, font_table_xml, fonts, install_styles, theme_xml
+from .styles import (
+    configure_settings,
+    font_table_xml,
+    fonts,
+    install_styles,
+    theme_xml,
+    word_only,
+)
 
 # where the kind of page changes, a Word section starts: the 版记 page on an even page
 STARTS = {Page.PORTRAIT: "nextPage", Page.LANDSCAPE: "nextPage", Page.LAST: "evenPage"}
@@ -184,6 +191,9 @@ class _Writer:
                 self.sign_off = None
             elif element is not None and element.name == "letter-end":
                 self._add(letter_end_note(self.document, child))
+                # not the section's last paragraph: LibreOffice 7.4 would read the note's
+                # custom mark from the turned page number of the header parsed after it
+                self._add(_hairline())
                 self.noted = True
             elif kind is Kind.FOOTER:
                 self.end_matter = end_matter(child)
@@ -216,17 +226,18 @@ class _Writer:
                 signed = "signature-block" in follows or (
                     "attachment-notes" in follows and after.getnext() is not None
                     and "signature-block" in classes(after.getnext()))
-                if signed or "attachment-notes" in follows:
+                if "attachment-notes" in follows and not signed:
                     ppr.update(keepNext={}, widowControl={})
-                    if (signed and element.name == "paragraph" and self.last is not None
-                            and self.last.tag == qn("w:p") and before is not None
-                            and (one_line(child) or body_lines(before) < 4)):
-                        # the last paragraph keeps the one before it too, as in the PDF,
-                        # where that one is one line or the one before cannot split (two
-                        # lines a page at least); LibreOffice would move a longer one whole
-                        put(self.last.find(qn("w:pPr")), el("w:keepNext"))
-                        put(self.last.find(qn("w:pPr")), el("w:widowControl"))
+                if (signed and element.name == "paragraph" and self.last is not None
+                        and self.last.tag == qn("w:p") and before is not None
+                        and "paragraph" in classes(before)
+                        and (one_line(child) or body_lines(before) < 4)):
+                    # the last paragraph keeps the one before it too, as in the PDF (the
+                    # notice's), where it is one line or the one before cannot split
+                    _keep_with_next(self.last, body_lines(before))
                 p = self._bookmarked(paragraph(tokens(child), element.word_style, **ppr))
+                if signed:
+                    _keep_with_next(p, body_lines(child) if element.name == "paragraph" else 1)
                 if element.name == "signature" and self.images:
                     run = el("w:r")
                     for n, image in enumerate(self.images):
@@ -386,6 +397,20 @@ class _Writer:
             footer = mm_twips(style.LETTER_RULE_BOTTOM_MM)
         return section_properties(page, footers, self.start, first=self.start is None,
                                   headers=headers, header_mm=header_mm, footer=footer)
+
+
+def _keep_with_next(p, lines: int) -> None:
+    """keepNext and widow control on a body paragraph of so many lines, toward the 署名.
+    Word and WPS keep its last lines with the next paragraph; LibreOffice 7.4 moves a kept
+    paragraph whole, and the chain before it (a letter's title and addressee went to page
+    2, leaving page 1 its head alone): a paragraph that could split (4 lines or more) is kept
+    in Word and WPS alone (styles.word_only)."""
+    ppr = p.find(qn("w:pPr"))
+    put(ppr, el("w:widowControl"))
+    if lines < 4:
+        put(ppr, el("w:keepNext"))
+    else:
+        ppr.insert(1 if ppr[0].tag == qn("w:pStyle") else 0, word_only(el("w:keepNext")))
 
 
 def one_line(node) -> bool:
