@@ -186,6 +186,34 @@ def test_end_matter_on_an_even_page_with_the_default_export(rendered):
     assert blanks["grid/notice"] == [len(rendered["grid/notice"].lo) - 1]  # a blank page kept
 
 
+def test_the_blank_page_is_a_section_of_its_own(documents):
+    """Where the PDF's layout leaves a blank page before the 版记 page (grid/2025), the DOCX
+    holds it as a section of one empty paragraph whose headers and footers are empty, after
+    which the 版记 section still starts on an even page (Word and WPS add no other page)."""
+    body = _xml(documents["grid/notice"][1]).find(f"{W}body")
+    sections = [p.find(f"{W}pPr/{W}sectPr") for p in body.iter(f"{W}p")
+                if p.find(f"{W}pPr/{W}sectPr") is not None] + [body.find(f"{W}sectPr")]
+    blank, last = sections[-2], sections[-1]
+    holder = blank.getparent().getparent()
+    assert "".join(holder.itertext()) == ""
+    assert blank.find(f"{W}type").get(f"{W}val") == "nextPage"
+    size = blank.find(f"{W}pgSz")
+    assert int(size.get(f"{W}w")) < int(size.get(f"{W}h"))  # a portrait page
+    assert last.find(f"{W}type").get(f"{W}val") == "evenPage"
+    rels = {(ref.tag.split("}")[1], ref.get(f"{W}type")) for ref in blank
+            if ref.tag in (f"{W}headerReference", f"{W}footerReference")}
+    assert rels == {(kind, side) for kind in ("headerReference", "footerReference")
+                    for side in ("default", "even")}
+    with zipfile.ZipFile(documents["grid/notice"][1]) as package:
+        targets = {r.get("Id"): r.get("Target") for r in etree.fromstring(
+            package.read("word/_rels/document.xml.rels"))}
+        R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+        for ref in blank:
+            if ref.get(R):
+                part = etree.fromstring(package.read("word/" + targets[ref.get(R)]))
+                assert "".join(part.itertext()).strip() == "", ref.get(R)
+
+
 @pytest.mark.slow
 def test_letters_number_their_landscape_pages_turned(rendered):
     """No number on a letter's first page; each landscape page's number turned a quarter,
