@@ -21,7 +21,7 @@ from .publish import LOCK_WAIT, publishing
 from .render import notice_context, render_css, render_sheet_html, render_template, sheet_context
 from .tempdirs import private_tempdir
 from .workers import die_with_parent
-from .writers import Document, build_writers, document_writers
+from .writers import Document, build_writers, document_writers, render_document
 
 
 class RenderFailed(NoticeError):
@@ -214,7 +214,7 @@ def _render_job(index: int):
     try:
         document = Document(job.html, _WORKER["styles"][job.kind], _WORKER["contexts"][job.kind],
                             _WORKER["fonts"], _WORKER["pdf_variant"])
-        return index, {w.suffix: w.render(document) for w in document_writers()}, None
+        return index, render_document(document), None
     except NoticeError as exc:
         return index, None, exc.format_message()
     except Exception as exc:  # noqa: BLE001 - reported with the document's name

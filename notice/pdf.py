@@ -11,6 +11,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from .fonts import FontSet
+from .vocabulary import BLANK_BEFORE, PAGE_START, SECTION_PAGES
 
 
 class FontsOnlyFetcher(URLFetcher):
@@ -36,13 +37,19 @@ def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, C
 
 
 def render_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None,
-               images: frozenset[str] = frozenset()) -> bytes:
-    """Lay out and write one document."""
-    return write_pdf(lay_out(html, css, fonts, images), pdf_variant)
+               images: frozenset[str] = frozenset(), laid_out: bool = False):
+    """Lay out and write one document: its PDF's bytes, or with `laid_out` (bytes, the HTML
+    as laid out), which the DOCX is written from."""
+    document, final = lay_out(html, css, fonts, images)
+    pdf = write_pdf(document, pdf_variant)
+    return (pdf, final) if laid_out else pdf
 
 
 def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozenset()):
-    """WeasyPrint's layout of one document; the checklist's group labels settled per page.
+    """WeasyPrint's layout of one document, the checklist's group labels settled per page,
+    and the HTML as laid out: each table row the layout split made two (split_rows), each
+    row that begins a page, each section's pages and a blank page before it marked
+    (mark_breaks), for the DOCX to break where this did.
 
     Only the font files and `images` (the file URLs of the content's declared seal and
     签名章 images) may be loaded."""
@@ -65,7 +72,7 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
         document = render(html)
     _settle_group_labels(document)
     _draw_measure_rules_down(document)
-    return document
+    return document, mark_breaks(html, document)
 
 
 SPLIT_ROWS = "split-rows"  # the class of a table whose rows split with their heads repeated
@@ -113,6 +120,60 @@ def split_rows(html: str, document) -> str | None:
         break
     else:
         return None
+    return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+PAGED_TABLES = ("checklist", "data-table")  # tables the DOCX breaks where the PDF did
+
+
+def mark_breaks(html: str, document) -> str:
+    """The HTML with what the DOCX needs to break its pages where the layout did: PAGE_START
+    on each body row of a checklist or declared table that begins a page (not a table's first
+    row, nor a row continued from the page before); on each section, SECTION_PAGES (the pages
+    it is laid on) and BLANK_BEFORE if a blank page comes before it (the 版记's, made even)."""
+    tables: dict[int, list] = {}  # a table element → its body rows' elements, in order
+    starts: list[tuple[int, int]] = []  # (table element, row element) beginning a page
+    sections: dict[int, int] = {}  # a section element → the pages it is on, in order
+    after_blank: set[int] = set()
+    blank = False
+    for page in document.pages:
+        here = set()
+        for box in _descendants(page._page_box):
+            if box.element_tag == "section" and id(box.element) not in here:
+                here.add(id(box.element))
+                if blank and id(box.element) not in sections:
+                    after_blank.add(id(box.element))
+                sections[id(box.element)] = sections.get(id(box.element), 0) + 1
+            if type(box).__name__ != "TableBox" or not set(
+                    (box.element.get("class") or "").split()) & set(PAGED_TABLES):
+                continue
+            rows = tables.setdefault(id(box.element), [])
+            body = [row for group in box.children if group.element_tag == "tbody"
+                    for row in group.children]
+            for n, row in enumerate(body):
+                if not rows or rows[-1] != id(row.element):  # not the row the last page ended
+                    if n == 0 and rows:
+                        starts.append((id(box.element), id(row.element)))
+                    rows.append(id(row.element))
+        blank = page._page_box.page_type.blank
+    tree = lxml.html.document_fromstring(html)
+    found = [t for t in tree.iter("table")
+             if set((t.get("class") or "").split()) & set(PAGED_TABLES)]
+    bodies = [t.find("tbody").findall("tr") if t.find("tbody") is not None else []
+              for t in found]
+    marked = list(tree.body.iter("section"))
+    if ([len(rows) for rows in bodies] != [len(rows) for rows in tables.values()]
+            or len(marked) != len(sections)):
+        return html  # not the same tables and sections: leave the HTML as it is
+    where = {(table, row): (n, index) for n, (table, rows) in enumerate(tables.items())
+             for index, row in enumerate(rows)}
+    for start in starts:
+        n, index = where[start]
+        bodies[n][index].set(PAGE_START, "")
+    for section, (element, pages) in zip(marked, sections.items(), strict=True):
+        section.set(SECTION_PAGES, str(pages))
+        if element in after_blank:
+            section.set(BLANK_BEFORE, "")
     return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 

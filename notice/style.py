@@ -114,7 +114,6 @@ FONT_ROLES: dict[str, tuple[str, ...]] = {
 }
 # The names Word and WPS know, written into the DOCX (w:eastAsia)
 STANDARD_FACE = {role: faces[0] for role, faces in FONT_ROLES.items()}
-LATIN_FACE = "Times New Roman"  # digits and Latin letters beside the Chinese faces
 
 # DOCX: how Word, WPS and LibreOffice lay lines out, measured with LibreOffice 7.4 here.
 # A character grid (w:docGrid linesAndChars) narrower than 16 pt makes LibreOffice give each
@@ -126,6 +125,14 @@ DOCX_CHAR_SPACING_TWIPS = -6
 # header's double rule (measured); the 发文字号's spacing takes it off. In a document with a
 # footnote (a letter's 抄送) it starts the body right under the rule (measured)
 DOCX_BODY_UNDER_HEADER_PT = 2.9
+# The DOCX's landscape (table) pages let their text reach this far under the 版心: a table
+# breaks its pages where the PDF's did (notice/docx/blocks.py), and a row that LibreOffice
+# sets a line or two taller than the PDF (it spaces digits apart from Chinese whatever
+# w:autoSpaceDE says) then still ends its page instead of moving to a page of its own
+DOCX_TABLE_PAGE_SLACK_MM = 10.0
+# and a portrait section that the PDF laid on one page (a letter's first page: its only break
+# is the section's end) may run this many lines under the 版心, for the same reason
+DOCX_ONE_PAGE_SLACK_LINES = 1
 EXACT_LINE_BASELINE = 0.8  # an exact-height line has its baseline 4/5 of the way down
 CJK_EM_ASCENT = 0.88  # the ideographic em box: 0.88 em above the baseline, 0.12 below
 

@@ -202,3 +202,10 @@ def keeps_with_next(classes: set[str]) -> bool:
 def word_styles(kind: Kind) -> dict[str, str]:
     """class → named Word style, for the elements of one kind that have one."""
     return {e.name: e.word_style for e in ELEMENTS if e.kind is kind and e.word_style}
+
+
+# attributes the PDF's layout adds to the HTML it hands the DOCX (notice/pdf.py mark_breaks),
+# so that the DOCX breaks its pages where the PDF did
+PAGE_START = "data-page-start"  # a table's row that the layout put at the top of a page
+BLANK_BEFORE = "data-blank-before"  # a section the layout put after a blank page
+SECTION_PAGES = "data-pages"  # how many pages the layout gave a section

@@ -9,7 +9,7 @@ its module when first called, so reading this table does not load WeasyPrint.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 DOCUMENT = "document"  # once a document: the notice and each unit's letter
@@ -25,6 +25,9 @@ class Document:
     context: dict  # the template context (the DOCX writer's layout figures)
     fonts: Any  # FontSet
     variant: str | None  # the PDF variant the archive asks for ("pdf/a-2b"), or None
+    # the HTML as the PDF's layout left it (notice/pdf.py lay_out): each table row split at a
+    # page break made two, each row that begins a page marked; None until the PDF is laid out
+    laid_out: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,29 +37,34 @@ class Writer:
     suffix: str  # the file name's ending, without the dot; also the manifest's "format"
     label: str  # how the CLI names it: PDF, DOCX
     scope: str  # DOCUMENT or BUILD
-    render: Callable[[Any], bytes]  # Document → bytes (DOCUMENT); Content → bytes (BUILD)
+    render: Callable[[Any], Any]  # Document → bytes (DOCUMENT); Content → bytes (BUILD)
+    lays_out: bool = False  # DOCUMENT: render gives (bytes, the HTML as laid out) instead
     archival: bool = False  # written to the archive's PDF variant (PDF/A)
     stem: str = ""  # BUILD: the file's name under OUT/<year>/, without suffix
     kind: str = ""  # BUILD: the manifest's "kind" of the file
     wanted: Callable[[Any], bool] = lambda content: True  # BUILD: whether the content has it
 
 
-def _pdf(document: Document) -> bytes:
+def _pdf(document: Document) -> tuple[bytes, str]:
     from pathlib import Path
 
-    from .pdf import render_pdf
+    from . import pdf
 
     layout = document.context.get("layout")
     images = frozenset(Path(i.path).resolve().as_uri()
                        for i in (layout.sign_off.images if layout and layout.sign_off else ()))
-    return render_pdf(document.html, document.css, document.fonts, pdf_variant=document.variant,
-                      images=images)
+    made = pdf.render_pdf(document.html, document.css, document.fonts,
+                          pdf_variant=document.variant, images=images, laid_out=True)
+    # a stand-in renderer (the tests') gives the bytes alone: the DOCX reads the HTML as made
+    return made if isinstance(made, tuple) else (made, document.html)
 
 
 def _docx(document: Document) -> bytes:
     from .docx import render_docx
 
-    return render_docx(document.html, document.context)
+    if document.laid_out is None:
+        raise ValueError("the DOCX is written from the PDF's layout: render the PDF first")
+    return render_docx(document.laid_out, document.context)
 
 
 def _xlsx(content) -> bytes:
@@ -66,7 +74,7 @@ def _xlsx(content) -> bytes:
 
 
 WRITERS: tuple[Writer, ...] = (
-    Writer("pdf", "PDF", DOCUMENT, _pdf, archival=True),
+    Writer("pdf", "PDF", DOCUMENT, _pdf, archival=True, lays_out=True),
     Writer("docx", "DOCX", DOCUMENT, _docx),
     Writer("xlsx", "XLSX", BUILD, _xlsx, stem="responsibilities", kind="matrix",
            wanted=lambda content: content.checklist is not None),
@@ -76,6 +84,21 @@ WRITERS: tuple[Writer, ...] = (
 def document_writers() -> tuple[Writer, ...]:
     """The formats every document is written in, in the table's order."""
     return tuple(w for w in WRITERS if w.scope == DOCUMENT)
+
+
+def render_document(document: Document) -> dict[str, bytes]:
+    """One document in every document format, in the table's order: {suffix: bytes}.
+
+    The PDF comes first; the HTML as its layout left it (rows split at its page breaks) goes
+    to the writers after it, so that the DOCX breaks its tables where the PDF did."""
+    files = {}
+    for writer in document_writers():
+        made = writer.render(document)
+        if writer.lays_out:
+            made, laid_out = made
+            document = replace(document, laid_out=laid_out)
+        files[writer.suffix] = made
+    return files
 
 
 def build_writers() -> tuple[Writer, ...]:

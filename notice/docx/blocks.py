@@ -8,7 +8,7 @@ from lxml import etree
 
 from .. import style
 from ..markup import char_width
-from ..vocabulary import CELL_PREFIX, VOCABULARY, Kind, element_of, word_styles
+from ..vocabulary import CELL_PREFIX, PAGE_START, VOCABULARY, Kind, element_of, word_styles
 from .oxml import LANDSCAPE, PPR_ORDER, border, eighths, el, mm_twips, props, twips
 from .styles import IDS, TABLE_CELL_MARGINS
 
@@ -20,6 +20,7 @@ TAB_BEFORE = {e.name for e in VOCABULARY.values() if e.tab_before}  # placed by 
 # or two organs in a title) and a no-break space keep their width
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _WIDTH = re.compile(r"width:\s*([\d.]+)(mm|%)")
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def classes(node) -> set[str]:
@@ -93,6 +94,8 @@ def put(parent: etree._Element, child: etree._Element, order=PPR_ORDER) -> None:
         parent.remove(old)
     rank = order.index(name)
     for index, sibling in enumerate(parent):
+        if etree.QName(sibling).namespace != W_NS:  # an mc:AlternateContent (word_only)
+            continue
         if order.index(etree.QName(sibling).localname) > rank:
             parent.insert(index, child)
             return
@@ -175,11 +178,12 @@ def _row(cells, head: bool = False, whole: bool = True):
 
 
 def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_PT,
-                   line_pt: float = style.TABLE_LINE_PT) -> list:
+                   line_pt: float = style.TABLE_LINE_PT, valign: str = "center") -> list:
     """Indicator and target as two real columns, each sub-indicator level with its target.
 
     The two cells hold one paragraph per (name, target) pair; a pair's shorter paragraph is
-    given the missing lines as space after, so the two columns stay level.
+    given the missing lines as space, so the two columns stay level: after it where the PDF
+    sets the pair's text at the top, half before and half after where it centres it.
     """
     name_margin = 2 * TABLE_CELL_MARGINS[1]  # the PDF draws the rule beside it, not in it
     margin = TABLE_CELL_MARGINS[1] + TABLE_CELL_MARGINS[3]
@@ -204,17 +208,28 @@ def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_P
         value_lines = estimate_lines(_plain(value_items), (widths[1] - margin) / 20, size)
         tall = max(sum(name_lines), value_lines)
         after = 0 if n + span >= len(rows) else gap
+        # a target beside several sub-indicators stands at the top of its names, as in the PDF
+        align = valign if span == 1 else "top"
         for k, (items, sub) in enumerate(zip(name_items, subs, strict=True)):
             last = k == len(group) - 1
-            name_ppr = dict(jc=dict(val="left"), spacing=dict(
-                after=after + (tall - sum(name_lines)) * line if last else gap))
+            spacing = (_level((tall - sum(name_lines)) * line, after, align) if last
+                       else dict(after=gap))
+            name_ppr = dict(jc=dict(val="left"), spacing=spacing)
             if sub:
                 name_ppr["ind"] = dict(left=sub_indent)
             names.append(paragraph(items, "表格文字", **name_ppr))
-        values.append(paragraph(value_items, "表格文字", spacing=dict(
-            after=after + (tall - value_lines) * line + (span - 1) * gap)))
+        values.append(paragraph(value_items, "表格文字", spacing=_level(
+            (tall - value_lines) * line + (span - 1) * gap, after, align)))
         n += span
-    return [_cell(widths[0], names, right=TABLE_CELL_MARGINS[1]), _cell(widths[1], values)]
+    return [_cell(widths[0], names, valign, right=TABLE_CELL_MARGINS[1]),
+            _cell(widths[1], values, valign)]
+
+
+def _level(missing: int, after: int, valign: str) -> dict:
+    """The spacing that makes up a pair's missing lines (twips): all after the text, or half
+    before it where the pair's text is centred."""
+    before = missing // 2 if valign == "center" else 0
+    return dict(before=before, after=after + missing - before)
 
 
 def _plain(items) -> str:
@@ -233,24 +248,39 @@ def column_widths(table, text_width: int) -> list[int]:
     return widths
 
 
-def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> etree._Element:
-    """A table as a Word table: head row repeating, rows whole, groups merged; `columns` are
-    the declared columns by key, for each cell's alignment."""
+def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> list:
+    """A table as Word tables: one for each page the PDF's layout gave it (the HTML marks the
+    rows that begin a page), each after a page break and with the head row; rows whole,
+    groups merged, their labels in each page's first row; `columns` are the declared columns
+    by key, for each cell's alignment."""
     widths = column_widths(table, text_width)
-    # a letter's table (split-rows): smaller type, rows that break across pages
-    letter = "split-rows" in classes(table)
-    size, line_pt = ((style.LETTER_TABLE_PT, style.LETTER_TABLE_LINE_PT) if letter
+    # a letter's table (split-rows): smaller type; the layout has split its rows at the
+    # PDF's page breaks, each part kept whole; every cell's text at the top
+    split = "split-rows" in classes(table)
+    size, line_pt = ((style.LETTER_TABLE_PT, style.LETTER_TABLE_LINE_PT) if split
                      else (style.TABLE_PT, style.TABLE_LINE_PT))
-    tbl = el("w:tbl", None, el("w:tblPr", None,
-                               el("w:tblStyle", dict(val=IDS["清单表格"])),
-                               el("w:tblW", dict(w=sum(widths), type="dxa")),
-                               el("w:jc", dict(val="center")),
-                               el("w:tblLayout", dict(type="fixed"))),
-             el("w:tblGrid", None, *(el("w:gridCol", dict(w=w)) for w in widths)))
     heads = list(table.find("thead").iter("th"))
-    tbl.append(_row([_cell(w, [paragraph(tokens(th), "表头")])
-                     for w, th in zip(widths, heads, strict=True)], head=True))
-    for tr in table.find("tbody").findall("tr"):
+
+    def new_table():
+        tbl = el("w:tbl", None, el("w:tblPr", None,
+                                   el("w:tblStyle", dict(val=IDS["清单表格"])),
+                                   el("w:tblW", dict(w=sum(widths), type="dxa")),
+                                   el("w:jc", dict(val="center")),
+                                   el("w:tblLayout", dict(type="fixed"))),
+                 el("w:tblGrid", None, *(el("w:gridCol", dict(w=w)) for w in widths)))
+        tbl.append(_row([_cell(w, [paragraph(tokens(th), "表头")])
+                         for w, th in zip(widths, heads, strict=True)], head=True))
+        return tbl
+
+    blocks = [new_table()]
+    for n, tr in enumerate(table.find("tbody").findall("tr")):
+        page_start = n == 0 or tr.get(PAGE_START) is not None
+        if n and page_start:  # a paragraph 1 pt high begins the page, then the page's table
+            blocks += [paragraph([], "表格文字", pageBreakBefore={},
+                                 spacing=dict(line=20, lineRule="exact"),
+                                 rPr=el("w:rPr", None, el("w:sz", dict(val=2)),
+                                        el("w:szCs", dict(val=2)))),
+                       new_table()]
         cells, column = [], 0
         for td in tr.findall("td"):
             marks = classes(td)
@@ -258,17 +288,19 @@ def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> e
             width = widths[column:column + span]
             column += span
             if "measure-cell" in marks:
-                cells.extend(_measure_cells(td.find(".//table"), tuple(width), size, line_pt))
+                cells.extend(_measure_cells(td.find(".//table"), tuple(width), size, line_pt,
+                                            "top" if split else "center"))
             elif "group" in marks:  # domain and task merged over their indicators
-                first = "cont" not in marks
+                first = "cont" not in marks or page_start
                 content = [paragraph(tokens(td) if first else [], "表格文字")]
                 cells.append(_cell(width[0], content, merge="restart" if first else "continue"))
             else:
                 jc, valign = cell_alignment(td, columns)
                 cells.append(_cell(width[0], paragraphs_split(tokens(td), "表格文字",
-                                                              jc=dict(val=jc)), valign))
-        tbl.append(_row(cells, whole=not letter and "may-break" not in classes(tr)))
-    return tbl
+                                                              jc=dict(val=jc)),
+                                   "top" if split else valign))
+        blocks[-1].append(_row(cells, whole=split or "may-break" not in classes(tr)))
+    return blocks
 
 
 # ---------------------------------------------------------------------------- 版记

@@ -1,6 +1,6 @@
 """The frame elements the DOCX draws from the shared layout: 联合行文's 标志, the 签发人 lines,
-the 署名 block's indents, the seal and 签名章 pictures anchored behind the text, and a
-letter's 版记.
+the 署名 block's indents, the seal and 签名章 pictures anchored behind the text, a landscape
+page's turned number, and a letter's 版记.
 
 Constructions measured in LibreOffice 7.4 (research/docx/FINDINGS.md, Q5): a picture anchored
 with `behindDoc="1"`, `wrapNone`, positioned from the 版心's left edge and from its paragraph.
@@ -16,15 +16,18 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
 from .. import style
 from .blocks import PARAGRAPH_STYLES, classes, paragraph, run, tokens
-from .oxml import CHAR, LINE, el, half_points, snug_line, twips
+from .oxml import CHAR, LINE, el, half_points, mm_twips, snug_line, twips
 from .styles import indent
 
 EMU_PER_PT = 12700
+EMU_PER_MM = 36000
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 
 
 def _tabs(*positions: float) -> dict:
@@ -140,6 +143,53 @@ def anchored_image(document, node, sign_off, number: int):
     return parse_xml(xml)
 
 
+def turned_page_number(number, side: str, shape_id: int):
+    """A landscape page's header paragraph drawing its number turned a quarter clockwise,
+    where the portrait sheet carries it on paper (7.5): `number` is the portrait page's number
+    paragraph (odd pages right-aligned, a character in; even pages left), set in a text box
+    whose `vert` text direction turns it to read downward (research/docx/FINDINGS.md, Q2).
+
+    The box spans the paper's height and the page's left edge to 7 mm left of the 版心; its
+    one line hugs its right edge, and the paragraph's indent takes the 版心's top or bottom
+    margin as well, so that the number ends a character above the 版心's bottom (odd pages) or
+    begins a character below its top (even pages). The box is placed by alignment alone (left,
+    and centred on the paper it is as high as): LibreOffice 7.4 drops the offsets of a
+    page-anchored shape in some headers, and sets one aligned "top" 2 mm low (measured)."""
+    top, _, bottom, left = style.LANDSCAPE_MARGINS_MM
+    width = round((left - style.PAGE_NUMBER_DROP_MM) * EMU_PER_MM)
+    height = round(style.PAGE_WIDTH_MM * EMU_PER_MM)  # the landscape paper's height
+    indent = number.find(f"{qn('w:pPr')}/{qn('w:ind')}")
+    edge, margin = ("w:right", bottom) if side == "right" else ("w:left", top)
+    indent.set(qn(edge), str(int(indent.get(qn(edge))) + mm_twips(margin)))
+    name = "Page number odd" if side == "right" else "Page number even"
+    spaces = f'{nsdecls("w", "wp", "a")} xmlns:mc="{MC}" xmlns:wps="{WPS}"'
+    box = parse_xml(f"""<mc:AlternateContent {spaces}>
+ <mc:Choice Requires="wps"><w:drawing>
+  <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{shape_id}"
+             behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1">
+   <wp:simplePos x="0" y="0"/>
+   <wp:positionH relativeFrom="page"><wp:align>left</wp:align></wp:positionH>
+   <wp:positionV relativeFrom="page"><wp:align>center</wp:align></wp:positionV>
+   <wp:extent cx="{width}" cy="{height}"/>
+   <wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>
+   <wp:docPr id="{shape_id}" name="{name}"/><wp:cNvGraphicFramePr/>
+   <a:graphic><a:graphicData uri="{WPS}">
+    <wps:wsp>
+     <wps:cNvSpPr txBox="1"/>
+     <wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{width}" cy="{height}"/></a:xfrm>
+      <a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>
+     <wps:txbx><w:txbxContent/></wps:txbx>
+     <wps:bodyPr rot="0" vert="vert" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t"
+                 anchorCtr="0"><a:noAutofit/></wps:bodyPr>
+    </wps:wsp>
+   </a:graphicData></a:graphic>
+  </wp:anchor>
+ </w:drawing></mc:Choice>
+</mc:AlternateContent>""")
+    box.find(f".//{qn('w:txbxContent')}").append(number)
+    holder = paragraph([], "表格文字", spacing=dict(line=20, lineRule="exact"))
+    holder.append(el("w:r", None, box))
+    return holder
 
 
 _HIDDEN_MARK = "\u200b"  # a footnote mark of no width: the 版记 is not a note

@@ -4,7 +4,7 @@ round with the 版心's margins), built from notice/style.py."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -113,6 +113,8 @@ PORTRAIT = PageSetup.from_mm(style.PAGE_WIDTH_MM, style.PAGE_HEIGHT_MM, style.TO
                              style.RIGHT_MM, style.BOTTOM_MM, style.LEFT_MM)
 LANDSCAPE = PageSetup.from_mm(style.PAGE_HEIGHT_MM, style.PAGE_WIDTH_MM,
                               *style.LANDSCAPE_MARGINS_MM, landscape=True)
+# the landscape page as its Word section sets it: the text may reach a little under the 版心
+TABLE_PAGE = replace(LANDSCAPE, bottom=LANDSCAPE.bottom - mm_twips(style.DOCX_TABLE_PAGE_SLACK_MM))
 # w:charSpace: the character pitch less the Normal style's size, in 1/4096 pt, rounded down so
 # that 28 pitches fit the 版心 (Word's page setup then reads 28 characters × 22 lines)
 CHAR_SPACE = math.floor((PORTRAIT.text_width / 20 / style.CHARS_PER_LINE - style.BODY_PT) * 4096)

@@ -27,11 +27,10 @@ from .oxml import (
 
 
 def fonts(role: str) -> dict:
-    """w:rFonts of a font role: its standard face for Chinese; digits and Latin letters in
-    LATIN_FACE beside the body faces, in the role's own face in titles, 黑体 and page numbers."""
+    """w:rFonts of a font role: its standard face for Chinese, digits and Latin letters alike,
+    as the PDF draws them (the first face of the role's list that has the character)."""
     face = style.STANDARD_FACE[role]
-    latin = style.LATIN_FACE if role in ("body", "kai") else face
-    return {"ascii": latin, "hAnsi": latin, "eastAsia": face, "cs": latin, "hint": "eastAsia"}
+    return {"ascii": face, "hAnsi": face, "eastAsia": face, "cs": face, "hint": "eastAsia"}
 
 
 def spacing(before: float = 0, after: float = 0, line: int = LINE) -> dict:
@@ -55,6 +54,31 @@ OFF = dict(val=0)
 FLAT = dict(snapToGrid=OFF, ind=dict(left=0, right=0, firstLine=0))
 
 
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+
+
+def word_only(element) -> etree._Element:
+    """A property only Word 2013+ and WPS read (they know w15 and take the Choice), which
+    LibreOffice 7.4 skips (it takes the empty Fallback)."""
+    block = etree.Element(f"{{{MC}}}AlternateContent", nsmap={"mc": MC, "w15": W15})
+    etree.SubElement(block, f"{{{MC}}}Choice", Requires="w15").append(element)
+    etree.SubElement(block, f"{{{MC}}}Fallback")
+    return block
+
+
+def no_hanging_punctuation() -> etree._Element:
+    """w:overflowPunct off for Word and WPS, as read by each: LibreOffice 7.4 reads the value
+    inverted (research/docx/FINDINGS.md, Q3) and takes a Markup Compatibility block's
+    Fallback, Word 2013+ and WPS its Choice (they know w15); the docDefaults keep val="0" for
+    any reader that skips the block."""
+    block = etree.Element(f"{{{MC}}}AlternateContent", nsmap={"mc": MC, "w15": W15})
+    etree.SubElement(block, f"{{{MC}}}Choice", Requires="w15").append(
+        el("w:overflowPunct", OFF))
+    etree.SubElement(block, f"{{{MC}}}Fallback").append(el("w:overflowPunct", dict(val=1)))
+    return block
+
+
 def _style(kind, style_id, name, ppr=None, rpr=None, based_on=None, follow=None,
            default=False, tblpr=None) -> etree._Element:
     attrs = {"type": kind, "styleId": style_id}
@@ -67,6 +91,8 @@ def _style(kind, style_id, name, ppr=None, rpr=None, based_on=None, follow=None,
         node.append(el("w:next", dict(val=follow)))
     node.append(el("w:uiPriority", dict(val=1 if default else 9)))
     node.append(el("w:qFormat"))
+    if kind == "paragraph":  # every paragraph style: no punctuation past the 版心
+        ppr = dict(ppr or {}, overflowPunct=no_hanging_punctuation())
     if ppr:
         node.append(props("w:pPr", ppr))
     if rpr:
@@ -157,9 +183,10 @@ def build_styles(layout: Layout) -> list[etree._Element]:
     loose = dict(snapToGrid=OFF, spacing=dict(val=0))  # type off the grid keeps its own width
     b = IDS
     return [
-        # Normal carries the body format: a paragraph a clerk adds or clears looks like 正文
+        # Normal carries the body format: a paragraph a clerk adds or clears looks like 正文;
+        # no line of it alone at a page's foot or head, as in the PDF (CSS orphans, widows 2)
         _style("paragraph", "Normal", "Normal", default=True, follow=b["正文"], ppr=dict(
-            widowControl=OFF, snapToGrid=OFF, spacing=spacing(),
+            widowControl={}, snapToGrid=OFF, spacing=spacing(),
             ind=indent(first=s.PARAGRAPH_INDENT_CHARS), jc=_jc("正文")), rpr=body),
         _style("paragraph", b["正文"], "正文", based_on="Normal", follow=b["正文"]),
         _style("paragraph", b["发文机关标志"], "发文机关标志", follow=b["发文字号"], ppr=dict(
@@ -306,6 +333,8 @@ def configure_settings(document) -> None:
             node.set(qn("w:val"), "15")
     for node in root.iter(qn("w:themeFontLang")):
         node.set(qn("w:eastAsia"), "zh-CN")
+    for node in root.iter(qn("m:mathFont")):  # Cambria Math: no equation uses it
+        node.getparent().remove(node)
 
 
 # w:font entries: the substitute Word and WPS take where the standard face is missing
@@ -315,9 +344,6 @@ _ALT_NAMES = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方正小�
 def font_table_xml() -> bytes:
     """word/fontTable.xml naming every face the styles use."""
     root = el("w:fonts")
-    roman = el("w:font", dict(name=style.LATIN_FACE), el("w:charset", dict(val="00")),
-               el("w:family", dict(val="roman")), el("w:pitch", dict(val="variable")))
-    root.append(roman)
     for face in dict.fromkeys(style.STANDARD_FACE.values()):
         node = el("w:font", dict(name=face))
         if face in _ALT_NAMES:
@@ -325,4 +351,26 @@ def font_table_xml() -> bytes:
         node.extend([el("w:charset", dict(val="86")), el("w:family", dict(val="modern")),
                      el("w:pitch", dict(val="fixed"))])
         root.append(node)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def theme_xml(theme: bytes) -> bytes:
+    """The template's theme with the standard's faces as its fonts: the major (标题) font the
+    title face, the minor (正文) font the body face, for Latin and Chinese alike, and no other
+    script's faces; a run a clerk sets in a theme font (+标题, +正文) then keeps to them
+    (research/docx/FINDINGS.md, Q4)."""
+    root = etree.fromstring(theme)
+    scheme = root.find(f".//{{{_A}}}fontScheme")
+    scheme.set("name", "GBT9704")
+    for tag, role in (("majorFont", "title"), ("minorFont", "body")):
+        face = style.STANDARD_FACE[role]
+        font = scheme.find(f"{{{_A}}}{tag}")
+        for child in list(font):
+            font.remove(child)
+        for name, typeface in (("latin", face), ("ea", face), ("cs", "")):
+            etree.SubElement(font, f"{{{_A}}}{name}", typeface=typeface)
+        etree.SubElement(font, f"{{{_A}}}font", script="Hans", typeface=face)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import math
 import re
 from copy import deepcopy
+from dataclasses import replace
 
 import lxml.html
 from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
 from .. import style
 from ..markup import text_width
-from ..vocabulary import Kind, Page, UnknownElement, element_of, keeps_with_next, page_of
+from ..vocabulary import (
+    BLANK_BEFORE,
+    SECTION_PAGES,
+    Kind,
+    Page,
+    UnknownElement,
+    element_of,
+    keeps_with_next,
+    page_of,
+)
 from .blocks import (
     checklist,
     classes,
@@ -27,10 +39,12 @@ from .frame import (
     letter_end_note,
     sign_off_ppr,
     signed_line_ppr,
+    turned_page_number,
 )
 from .oxml import (
     LANDSCAPE,
     PORTRAIT,
+    TABLE_PAGE,
     eighths,
     el,
     half_points,
@@ -40,7 +54,14 @@ from .oxml import (
     twips,
 )
 from .package import html_metadata, pack
-from .styles import configure_settings, font_table_xml, fonts, install_styles
+from .styles import (
+    configure_settings,
+    font_table_xml,
+    fonts,
+    install_styles,
+    theme_xml,
+    word_only,
+)
 
 # where the kind of page changes, a Word section starts: the 版记 page on an even page
 STARTS = {Page.PORTRAIT: "nextPage", Page.LANDSCAPE: "nextPage", Page.LAST: "evenPage"}
@@ -63,7 +84,9 @@ def render_docx(html: str, context: dict) -> bytes:
     for node in tree.body.iter("section"):
         writer.section(node)
     writer.close()
-    return pack(document, html_metadata(tree), {"word/fontTable.xml": font_table_xml()})
+    theme = document.part.part_related_by(RT.THEME)
+    return pack(document, html_metadata(tree), {"word/fontTable.xml": font_table_xml(),
+                                                theme.partname.lstrip("/"): theme_xml(theme.blob)})
 
 
 def head_used(layout) -> float:
@@ -113,22 +136,31 @@ class _Writer:
         self.anchors: list = []  # images drawn so far (their drawing ids)
         self.sign_off = None  # the shared layout's 署名 block, while writing it
         self.signature_lines = 0
+        self.shared: dict[str, dict[str, str]] = {}  # header and footer parts sections share
+        self.pages = 0  # pages the PDF's layout gave the Word section being written
+        self.noted = False  # that section holds a letter's 版记 (a footnote)
 
     def section(self, node) -> None:
         kind = page_of(classes(node))
+        pages = int(node.get(SECTION_PAGES) or 0)  # 0: not laid out (a DOCX of the bare HTML)
         if self.kind is None:
             self.kind = kind
+        elif node.get(BLANK_BEFORE) is not None:  # the PDF's layout left a blank page before it
+            self._end_section()
+            self._blank_page()
+            self.kind, self.start, self.pages = kind, STARTS[kind], 0
         elif kind != self.kind:
             self._end_section()
-            self.kind, self.start = kind, STARTS[kind]
+            self.kind, self.start, self.pages = kind, STARTS[kind], 0
         else:  # section + section { break-before: page }
             self.pending["pageBreakBefore"] = {}
+        self.pages += pages
         self.bookmark = node.get("data-bookmark")
         self._blocks(node)
 
     def close(self) -> None:
         if not self.in_section or self.last.tag == qn("w:tbl"):
-            self._add(paragraph([], "正文"))  # a section, and the document, end in a paragraph
+            self._add(_hairline())  # a section, and the document, end in a paragraph
         self.body.append(self._section_properties())
 
     def _blocks(self, node) -> None:
@@ -142,7 +174,8 @@ class _Writer:
                 self._letter_head(child)
             elif kind is Kind.TABLE:
                 page = LANDSCAPE if self.kind is Page.LANDSCAPE else PORTRAIT
-                self._add(checklist(child, self.columns, page.text_width))
+                for block in checklist(child, self.columns, page.text_width):
+                    self._add(block)
             elif kind is Kind.FRAME:  # 联合行文's 标志
                 marks = child.getprevious()
                 lines = (len(self.layout.marks.lines)
@@ -158,6 +191,10 @@ class _Writer:
                 self.sign_off = None
             elif element is not None and element.name == "letter-end":
                 self._add(letter_end_note(self.document, child))
+                # not the section's last paragraph: LibreOffice 7.4 would read the note's
+                # custom mark from the turned page number of the header parsed after it
+                self._add(_hairline())
+                self.noted = True
             elif kind is Kind.FOOTER:
                 self.end_matter = end_matter(child)
             elif kind is Kind.RULE:
@@ -167,6 +204,8 @@ class _Writer:
                 if keeps_with_next(classes(child)):
                     ppr["keepNext"] = {}
                 before, after = child.getprevious(), child.getnext()
+                if after is None:  # the last of a container (附件说明): what follows it
+                    after = node.getnext()
                 marks = classes(child)
                 if before is not None and "head" in classes(before):
                     ppr["spacing"] = dict(before=head_gap(self.layout))
@@ -182,16 +221,23 @@ class _Writer:
                     ppr.update(sign_off_ppr(self.sign_off, element.name, self.signature_lines))
                     self.signature_lines += element.name == "signature"
                 # 7.3.5.4: the 署名 and date, or the 附件说明, keep the body's last two lines
-                if after is not None and ("signature-block" in classes(after) or (
-                        "attachment-notes" in classes(after) and after.getnext() is not None
-                        and "signature-block" in classes(after.getnext()))):
+                # (the 附件说明 does so wherever it stands, as in the PDF)
+                follows = classes(after) if after is not None else set()
+                signed = "signature-block" in follows or (
+                    "attachment-notes" in follows and after.getnext() is not None
+                    and "signature-block" in classes(after.getnext()))
+                if "attachment-notes" in follows and not signed:
                     ppr.update(keepNext={}, widowControl={})
-                    if (element.name == "paragraph" and self.last is not None
-                            and self.last.tag == qn("w:p") and one_line(child)):
-                        # a last paragraph of one line keeps the one before it too
-                        put(self.last.find(qn("w:pPr")), el("w:keepNext"))
-                        put(self.last.find(qn("w:pPr")), el("w:widowControl"))
+                if (signed and element.name == "paragraph" and self.last is not None
+                        and self.last.tag == qn("w:p") and before is not None
+                        and "paragraph" in classes(before)
+                        and (one_line(child) or body_lines(before) < 4)):
+                    # the last paragraph keeps the one before it too, as in the PDF (the
+                    # notice's), where it is one line or the one before cannot split
+                    _keep_with_next(self.last, body_lines(before))
                 p = self._bookmarked(paragraph(tokens(child), element.word_style, **ppr))
+                if signed:
+                    _keep_with_next(p, body_lines(child) if element.name == "paragraph" else 1)
                 if element.name == "signature" and self.images:
                     run = el("w:r")
                     for n, image in enumerate(self.images):
@@ -294,18 +340,54 @@ class _Writer:
         if not self.in_section or self.last.tag == qn("w:tbl"):
             self._add(_hairline())  # a section ending in a table needs a paragraph to end it
         put(self.last.find(qn("w:pPr")), self._section_properties())
+        self.in_section, self.noted = 0, False
+
+    def _blank_page(self) -> None:
+        """A blank page of its own: one empty paragraph closing a section without header or
+        footer, before a section that starts on an even page. LibreOffice's PDF export drops
+        the blank page an evenPage break implies; this one it keeps, and Word and WPS add no
+        other (the next page is even already). research/docx/FINDINGS.md, Q1."""
+        self._add(_hairline())
+        empty = self._empty_pair("header")
+        put(self.last.find(qn("w:pPr")), section_properties(
+            PORTRAIT, self._empty_pair("footer"), "nextPage", headers=empty))
         self.in_section = 0
 
+    def _empty_pair(self, kind: str) -> dict[str, str]:
+        """Empty header or footer parts for odd and even pages (made once)."""
+        if kind not in self.shared:
+            rid = _part(self.document, kind, [_hairline()])
+            self.shared[kind] = {"default": rid, "even": rid}
+        return self.shared[kind]
+
+    def _turned_numbers(self) -> dict[str, str]:
+        """Headers of landscape pages holding their numbers turned a quarter, where the
+        portrait sheet carries them on paper (made once)."""
+        if "turned" not in self.shared:
+            self.shared["turned"] = {
+                kind: _part(self.document, "header", [turned_page_number(
+                    _page_number(side), side, 1000 + n)])
+                for n, (kind, side) in enumerate((("default", "right"), ("even", "left")))}
+        return self.shared["turned"]
+
     def _section_properties(self):
-        page = LANDSCAPE if self.kind is Page.LANDSCAPE else PORTRAIT
-        if self.start is None:
-            footers = self.numbered
+        page = PORTRAIT
+        if self.kind is Page.LANDSCAPE:  # the slack, unless a letter's 版记 must end the 版心
+            page = LANDSCAPE if self.noted else TABLE_PAGE
+        header_mm, footer = 15, page.footer  # the page number 7 mm under the 版心
+        if self.kind is Page.PORTRAIT and self.pages == 1:  # its only break is its end
+            page = replace(page, bottom=page.bottom - twips(
+                style.DOCX_ONE_PAGE_SLACK_LINES * PITCH))
+        # every section after the first names its own headers and footers: a Word section
+        # inherits those it does not name from the one before (ECMA-376 17.10.5)
+        headers = None if self.start is None else self._empty_pair("header")
+        if self.kind is Page.LANDSCAPE:  # the number in the header, turned; no footer
+            headers, footers = self._turned_numbers(), self._empty_pair("footer")
         elif self.kind is Page.LAST:  # the 版记 on the 版心's bottom, the number 7 mm under it
             footers = _footer_pair(self.document, lambda side: (
                 self.end_matter or [_hairline()]) + [_page_number(side, after_end_matter=True)])
-        else:  # linked to the previous section: the numbers run on
-            footers = {}
-        headers, header_mm, footer = None, 15, None
+        else:
+            footers = self.numbered
         if self.start is None and self.letter_parts:  # the letter's first page
             headers = self.letter_parts["headers"]
             footers = dict(footers, first=self.letter_parts["first_footer"])
@@ -317,10 +399,29 @@ class _Writer:
                                   headers=headers, header_mm=header_mm, footer=footer)
 
 
+def _keep_with_next(p, lines: int) -> None:
+    """keepNext and widow control on a body paragraph of so many lines, toward the 署名.
+    Word and WPS keep its last lines with the next paragraph; LibreOffice 7.4 moves a kept
+    paragraph whole, and the chain before it (a letter's title and addressee went to page
+    2, leaving page 1 its head alone): a paragraph that could split (4 lines or more) is kept
+    in Word and WPS alone (styles.word_only)."""
+    ppr = p.find(qn("w:pPr"))
+    put(ppr, el("w:widowControl"))
+    if lines < 4:
+        put(ppr, el("w:keepNext"))
+    else:
+        ppr.insert(1 if ppr[0].tag == qn("w:pStyle") else 0, word_only(el("w:keepNext")))
+
+
 def one_line(node) -> bool:
     """Whether a body paragraph holds one line: its text and 2-character indent fit 28."""
-    return (text_width(node.text_content().strip()) + style.PARAGRAPH_INDENT_CHARS
-            <= style.CHARS_PER_LINE)
+    return body_lines(node) == 1
+
+
+def body_lines(node) -> int:
+    """The lines a body paragraph takes, 28 characters a line after its 2-character indent."""
+    width = text_width(node.text_content().strip()) + style.PARAGRAPH_INDENT_CHARS
+    return max(1, math.ceil(width / style.CHARS_PER_LINE))
 
 
 def _footer_pair(document, content) -> dict[str, str]:
