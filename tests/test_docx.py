@@ -191,10 +191,11 @@ def test_paragraphs_follow_the_html_classes(document, built_2021):
 def test_rows_stay_whole_unless_the_html_lets_them_break(built_2021):
     context = notice_context(built_2021.content, built_2021.fonts)
     html = render_template("notice.html.j2", **context)
-    # the notice's checklist splits its rows at page ends (split-rows), as the PDF does
+    # the notice's checklist splits its rows where the PDF's layout cut them (split-rows): the
+    # DOCX keeps each of those parts whole, so Word cannot cut them elsewhere
     notice = Document(io.BytesIO(render_docx(html, context))).element.body.find(qn("w:tbl"))
     assert [row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
-            for row in notice.findall(qn("w:tr"))][1:] == [False] * 25
+            for row in notice.findall(qn("w:tr"))][1:] == [True] * 25
     # a table whose rows do not split keeps them whole, but for a row let break
     html = html.replace('class="checklist split-rows"', 'class="checklist"')
     html = html.replace('<tr data-number="12">', '<tr data-number="12" class="may-break">')
