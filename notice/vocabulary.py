@@ -42,6 +42,7 @@ class Element:
     align: str | None = None  # left, center, right, justify: in both formats
     tab_before: bool = False  # runs: placed by a tab stop of their paragraph's style
     keep_with_next: bool = False  # kept on the page of the block that follows it
+    unbroken: bool = False  # runs: no line breaks inside (CSS nowrap; word joiners in the DOCX)
 
     @property
     def text(self) -> bool:
@@ -143,7 +144,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element("measure-value", _R, "an indicator's or sub-indicator's target", align="center"),
     Element("sub", Kind.MODIFIER, "a sub-indicator, indented under its indicator"),
     Element("nobreak", _R, "a date, a number with its unit or a standard's code, which a "
-            "line may not break inside"),
+            "line may not break inside", unbroken=True),
     Element("group", _C, "a domain or task cell, merged over its indicators"),
     Element("group-label", _R, "the label of a merged group"),
     Element("open", Kind.MODIFIER, "the group goes on in the next row (no rule under it)"),

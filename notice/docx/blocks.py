@@ -16,6 +16,13 @@ PARAGRAPH_STYLES = word_styles(Kind.PARAGRAPH)  # class → named Word paragraph
 RUN_STYLES = word_styles(Kind.RUN)  # class → named Word character style
 VERTICAL = {"sub": "subscript", "sup": "superscript"}
 TAB_BEFORE = {e.name for e in VOCABULARY.values() if e.tab_before}  # placed by tab stops
+UNBROKEN = {e.name for e in VOCABULARY.values() if e.unbroken}  # no line break inside
+# U+2060 WORD JOINER: no line break on either side of it (Unicode line breaking, rule LB11),
+# which Word has no property for; LibreOffice 7.4 also sets no Asian/Western spacing across it
+# (it spaces digits apart from Chinese whatever w:autoSpaceDN says), so that a date in a
+# table cell is as wide as in the PDF and keeps to the one line its column was fitted to
+# (the body's text is left without: its lines are the grid's, LibreOffice's slack set for them)
+JOINER = "\u2060"
 # HTML collapses ASCII white space only: an ideographic space (U+3000, between 签发人's names
 # or two organs in a title) and a no-break space keep their width
 _SPACES = re.compile(r"[ \t\n\r\f]+")
@@ -30,13 +37,14 @@ def classes(node) -> set[str]:
 # ---------------------------------------------------------------------------- runs
 
 
-def tokens(node) -> list[tuple[str, str, dict]]:
-    """The inline content of an HTML element as (kind, text, run properties), kind text/br/tab.
+def tokens(node, joins: bool = False) -> list[tuple[str, str, dict]]:
+    """The inline content of an HTML element as (kind, text, run properties), kind text/br/tab;
+    with `joins`, word joiners inside the runs no line may break (a table cell's).
 
     White space collapses as in HTML and is dropped at the ends of each line.
     """
     out: list[tuple[str, str, dict]] = []
-    for kind, text, rpr in _inline(node, {}):
+    for kind, text, rpr in _inline(node, {}, joins):
         if kind == "text":
             text = _SPACES.sub(" ", text)
             if not out or out[-1][0] != "text" or out[-1][1].endswith(" "):
@@ -51,9 +59,9 @@ def tokens(node) -> list[tuple[str, str, dict]]:
     return [item for item in out if item[0] != "text" or item[1]]
 
 
-def _inline(node, rpr: dict):
+def _inline(node, rpr: dict, joins: bool, joined: bool = False):
     if node.text:
-        yield "text", node.text, rpr
+        yield "text", _joined(node.text) if joined else node.text, rpr
     for child in node:
         if isinstance(child.tag, str):
             marks = classes(child)
@@ -68,9 +76,21 @@ def _inline(node, rpr: dict):
                     inner["vertAlign"] = dict(val=VERTICAL[child.tag])
                 if marks & TAB_BEFORE:
                     yield "tab", "", rpr
-                yield from _inline(child, inner)
+                yield from _inline(child, inner, joins,
+                                   joined or (joins and bool(marks & UNBROKEN)))
         if child.tail:
-            yield "text", child.tail, rpr
+            yield "text", _joined(child.tail) if joined else child.tail, rpr
+
+
+def _joined(text: str) -> str:
+    """A text no line breaks inside: a word joiner between two characters, but for two
+    Latin letters or digits (no break falls between them anyway)."""
+    out = text[:1]
+    for before, after in zip(text, text[1:], strict=False):
+        if not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum()):
+            out += JOINER
+        out += after
+    return out
 
 
 def run(kind: str, text: str, rpr: dict) -> etree._Element:
@@ -144,7 +164,7 @@ _NO_LINE_START = set("，。、；：？！）》〉」』”’%")
 def estimate_lines(text: str, width_pt: float, size_pt: float = style.TABLE_PT) -> int:
     """Lines a cell's text wraps to: Chinese characters one em wide, Latin ones half."""
     lines, x, last = 1, 0.0, 0.0
-    for ch in text:
+    for ch in text.replace(JOINER, ""):
         advance = size_pt * char_width(ch)
         if x + advance > width_pt + 0.01:
             lines += 1
@@ -178,7 +198,8 @@ def _row(cells, head: bool = False, whole: bool = True):
 
 
 def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_PT,
-                   line_pt: float = style.TABLE_LINE_PT, valign: str = "center") -> list:
+                   line_pt: float = style.TABLE_LINE_PT, valign: str = "center",
+                   text_style: str = "表格文字") -> list:
     """Indicator and target as two real columns, each sub-indicator level with its target.
 
     The two cells hold one paragraph per (name, target) pair; a pair's shorter paragraph is
@@ -199,9 +220,9 @@ def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_P
         value = rows[n].findall("td")[1] if len(rows[n].findall("td")) > 1 else None
         span = int(value.get("rowspan", 1)) if value is not None else 1
         group = rows[n:n + span]
-        name_items = [tokens(tr.findall("td")[0]) for tr in group]
+        name_items = [tokens(tr.findall("td")[0], joins=True) for tr in group]
         subs = ["sub" in classes(tr.findall("td")[0]) for tr in group]
-        value_items = tokens(value) if value is not None else []
+        value_items = tokens(value, joins=True) if value is not None else []
         name_lines = [estimate_lines(_plain(items), (widths[0] - name_margin - (
             sub_indent if sub else 0)) / 20, size) for items, sub in zip(name_items, subs,
                                                                           strict=True)]
@@ -217,8 +238,8 @@ def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_P
             name_ppr = dict(jc=dict(val="left"), spacing=spacing)
             if sub:
                 name_ppr["ind"] = dict(left=sub_indent)
-            names.append(paragraph(items, "表格文字", **name_ppr))
-        values.append(paragraph(value_items, "表格文字", spacing=_level(
+            names.append(paragraph(items, text_style, **name_ppr))
+        values.append(paragraph(value_items, text_style, spacing=_level(
             (tall - value_lines) * line + (span - 1) * gap, after, align)))
         n += span
     return [_cell(widths[0], names, valign, right=TABLE_CELL_MARGINS[1]),
@@ -259,6 +280,7 @@ def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> l
     split = "split-rows" in classes(table)
     size, line_pt = ((style.LETTER_TABLE_PT, style.LETTER_TABLE_LINE_PT) if split
                      else (style.TABLE_PT, style.TABLE_LINE_PT))
+    text, head = ("小表格文字", "小表头") if split else ("表格文字", "表头")
     heads = list(table.find("thead").iter("th"))
 
     def new_table():
@@ -268,7 +290,7 @@ def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> l
                                    el("w:jc", dict(val="center")),
                                    el("w:tblLayout", dict(type="fixed"))),
                  el("w:tblGrid", None, *(el("w:gridCol", dict(w=w)) for w in widths)))
-        tbl.append(_row([_cell(w, [paragraph(tokens(th), "表头")])
+        tbl.append(_row([_cell(w, [paragraph(tokens(th), head)])
                          for w, th in zip(widths, heads, strict=True)], head=True))
         return tbl
 
@@ -289,14 +311,14 @@ def checklist(table, columns: dict, text_width: int = LANDSCAPE.text_width) -> l
             column += span
             if "measure-cell" in marks:
                 cells.extend(_measure_cells(td.find(".//table"), tuple(width), size, line_pt,
-                                            "top" if split else "center"))
+                                            "top" if split else "center", text))
             elif "group" in marks:  # domain and task merged over their indicators
                 first = "cont" not in marks or page_start
-                content = [paragraph(tokens(td) if first else [], "表格文字")]
+                content = [paragraph(tokens(td, joins=True) if first else [], text)]
                 cells.append(_cell(width[0], content, merge="restart" if first else "continue"))
             else:
                 jc, valign = cell_alignment(td, columns)
-                cells.append(_cell(width[0], paragraphs_split(tokens(td), "表格文字",
+                cells.append(_cell(width[0], paragraphs_split(tokens(td, joins=True), text,
                                                               jc=dict(val=jc)),
                                    "top" if split else valign))
         blocks[-1].append(_row(cells, whole=split or "may-break" not in classes(tr)))

@@ -128,6 +128,7 @@ IDS = {
     "附件说明续项": "AttachmentNoteMore", "份号": "CopyNumber", "密级": "Secrecy",
     "紧急程度": "Urgency", "签发人姓名": "SignerNames", "附注": "Notes", "抄送": "CopyTo",
     "函标志": "LetterMasthead", "函字号": "LetterNumber",
+    "小表格文字": "SmallTableText", "小表头": "SmallTableHead",
 }
 TABLE_RULE = round(style.TABLE_RULE_PT * 8)  # w:sz is in eighths of a point
 # top, left, bottom, right: the PDF's cell padding (2 pt, 1.5 pt); on the right also the
@@ -267,6 +268,15 @@ def build_styles(layout: Layout) -> list[etree._Element]:
                      szCs=dict(val=half_points(s.TABLE_PT)))),
         _style("paragraph", b["表头"], "表头", based_on=b["表格文字"], follow=b["表格文字"],
                rpr=dict(rFonts=fonts("heading"))),
+        # a table whose rows split at page ends (split-rows: the notice's checklist, a
+        # letter's task list) in 小五, as the PDF sets it
+        _style("paragraph", b["小表格文字"], "小表格文字", based_on=b["表格文字"],
+               follow=b["小表格文字"], ppr=dict(spacing=spacing(line=twips(
+                   s.LETTER_TABLE_LINE_PT))), rpr=dict(
+                sz=dict(val=half_points(s.LETTER_TABLE_PT)),
+                szCs=dict(val=half_points(s.LETTER_TABLE_PT)))),
+        _style("paragraph", b["小表头"], "小表头", based_on=b["小表格文字"],
+               follow=b["小表格文字"], rpr=dict(rFonts=fonts("heading"))),
         # 7.4.3: 印发机关 one character in from the left, 印发日期 one from the right, by tab
         # stops: the paragraph itself spans the 版心, and so do its rules
         _style("paragraph", b["版记"], "版记", follow=b["版记"], ppr=dict(
@@ -311,14 +321,7 @@ def install_styles(document, layout: Layout, letter=None) -> None:
     defaults.append(el("w:pPrDefault", None, props("w:pPr", dict(
         overflowPunct=OFF, autoSpaceDE=OFF, autoSpaceDN=OFF, spacing=spacing()))))
     made = build_styles(layout)
-    if letter is not None:  # a letter's task list in smaller type (style.LETTER_TABLE_PT)
-        small = half_points(style.LETTER_TABLE_PT)
-        for node in made:
-            if node.get(qn("w:styleId")) == IDS["表格文字"]:
-                for tag in ("w:sz", "w:szCs"):
-                    node.find(f".//{qn(tag)}").set(qn("w:val"), str(small))
-                node.find(f".//{qn('w:spacing')}").set(
-                    qn("w:line"), str(twips(style.LETTER_TABLE_LINE_PT)))
+    if letter is not None:  # its task list is set in 小表格文字, as the notice's checklist
         made += letter_styles(letter)
     styles.extend(made)
 
