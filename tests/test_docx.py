@@ -34,7 +34,7 @@ from notice import style
 from notice.columns import NOTICE, columns_of
 from notice.content import load_content
 from notice.docx import render_docx
-from notice.docx.blocks import PARAGRAPH_STYLES, classes
+from notice.docx.blocks import JOINER, PARAGRAPH_STYLES, classes
 from notice.fonts import resolve_fonts
 from notice.pdf import lay_out
 from notice.render import notice_context, render_css, render_template
@@ -308,7 +308,8 @@ def _docx_columns(document) -> list[list[str]]:
     for table in document.element.body.iter(qn("w:tbl")):
         for row in table.findall(qn("w:tr"))[1:]:
             for n, cell in enumerate(row.findall(qn("w:tc"))):
-                columns[n].append(squeeze("".join(t.text or "" for t in cell.iter(qn("w:t")))))
+                text = "".join(t.text or "" for t in cell.iter(qn("w:t")))
+                columns[n].append(squeeze(text.replace(JOINER, "")))  # dates kept whole
     return columns
 
 
@@ -327,7 +328,8 @@ def _pdf_columns(path) -> list[str]:
                                    o.get("object_type") == "char"
                                    and edges[n] <= (o["x0"] + o["x1"]) / 2 < edges[n + 1]
                                    and top <= o["top"] < bottom)
-                text = squeeze(cell.extract_text(y_tolerance=7))  # a subscript joins its line
+                # a subscript joins its line, the next line (12.6 pt down) does not
+                text = squeeze(cell.extract_text(y_tolerance=style.LETTER_TABLE_LINE_PT / 2))
                 assert text.startswith(head), (page.page_number, head)
                 columns[n] += text[len(head):]
     return columns
