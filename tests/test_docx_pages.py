@@ -327,6 +327,24 @@ def test_cells_aligned_as_the_pdfs(rendered, which):
 # -- lines and faces -----------------------------------------------------------------------------
 
 
+def _dates_on_one_line(path) -> int:
+    """How many dates of year and month (「2021年3月」) the table pages show on one line."""
+    with pdfplumber.open(path) as pdf:
+        return sum(len(re.findall(r"\d{4}年\d{1,2}月", line))
+                   for page in pdf.pages if page.width > page.height
+                   for line in page.extract_text().splitlines())
+
+
+@pytest.mark.slow
+def test_no_date_broken_in_a_table_cell(rendered):
+    """LibreOffice spaces digits apart from Chinese: a cell's 「2021年3月」, one line in the
+    column the PDF fitted to it, would break as 「2021年3/月」 but for the DOCX's word joiners."""
+    for name in _notices(rendered):
+        r = rendered[name]
+        assert _dates_on_one_line(r.lo_path) == _dates_on_one_line(r.pdf_path), name
+    assert _dates_on_one_line(rendered["2021/notice"].pdf_path) >= 25
+
+
 @pytest.mark.slow
 def test_no_punctuation_past_the_right_edge(rendered):
     """LibreOffice reads w:overflowPunct inverted (FINDINGS Q3): the DOCX gives it the value it
