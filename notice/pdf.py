@@ -49,7 +49,18 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
     allowed = frozenset(face.url for face in fonts.font_faces()) | images
     fonts_only = frozenset(face.url for face in fonts.font_faces())
     config, stylesheet = _stylesheet(css, fonts_only)
+    document = None
+    if SPLIT_ROWS in html:
+        document = _lay_out_splitting(html, stylesheet, config, allowed)
+    if document is None:
+        document = _lay_out_by_passes(html, stylesheet, config, allowed)
+    _settle_group_labels(document)
+    return document
 
+
+def _lay_out_by_passes(html: str, stylesheet, config, allowed: frozenset[str]):
+    """The layout, each split row cut by a layout of the whole document again (the slow way,
+    kept for what _lay_out_splitting does not expect, and to test that one against)."""
     def render(source: str):
         return HTML(string=source, base_url=None, url_fetcher=FontsOnlyFetcher(allowed)).render(
             stylesheets=[stylesheet], font_config=config, presentational_hints=True)
@@ -63,8 +74,56 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
             break
         html = split
         document = render(html)
-    _settle_group_labels(document)
     return document
+
+
+def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str]):
+    """The same layout as _lay_out_by_passes, each page laid out about once: pages are laid
+    out one by one; where one ends inside a row of a split-rows table, the row is cut
+    (split_rows' cut) and the layout goes on from that page with the new HTML, the pages
+    before it kept. None when the document holds what this does not expect."""
+    from .paginate import Pagination, supported
+
+    if not supported():
+        return None
+    def paginate(source: str, settled=None):
+        return Pagination(source, stylesheet, config, FontsOnlyFetcher(allowed), settled)
+
+    pagination, index, cuts = paginate(html), 0, 0
+    while (page := pagination.page(index)) is not None:
+        broken = [box for box in pagination.broken_box(index) if _is_numbered_row(box)]
+        if broken and cuts < _SPLIT_PASSES:
+            ours = [e for e in pagination.elements() if e.tag == "tr" and e.get("data-number")]
+            tree = lxml.html.document_fromstring(html)
+            rows = [tr for tr in tree.iter("tr") if tr.get("data-number")]
+            if len(rows) != len(ours):
+                return None
+            tr = rows[ours.index(broken[0].element)]
+            if tr in set(tree.xpath(f'//table[contains(@class, "{SPLIT_ROWS}")]/tbody/tr')):
+                fragment = [box for box in _descendants(page)
+                            if box.element is broken[0].element and box.element_tag == "tr"]
+                if len(fragment) != 1:
+                    return None
+                split = _split_row(tree, tr, fragment[0])
+                cuts = cuts + 1 if split != html else _SPLIT_PASSES  # cut again: no more
+                if split != html:
+                    html = split
+                    pagination = paginate(html, pagination.settled(index))
+                    continue  # this page again, with the row cut
+        index += 1
+    document = pagination.finish()
+    laid_out = {pagination.order[box.element] for page in document.pages
+                for box in _descendants(page._page_box) if _is_numbered_row(box)}
+    if len(laid_out) != sum(1 for e in pagination.elements()
+                            if e.tag == "tr" and e.get("data-number")):
+        return None  # a row not laid out: split_rows would have left the layout alone
+    return document
+
+
+def _is_numbered_row(box) -> bool:
+    """A box of a checklist row (its tr carries the indicator's number)."""
+    return (box.element_tag == "tr" and box.element is not None
+            and bool(box.element.get("data-number")))
 
 
 SPLIT_ROWS = "split-rows"  # the class of a table whose rows split with their heads repeated
@@ -93,12 +152,18 @@ def split_rows(html: str, document) -> str | None:
     # the first split row only: what follows it moves once it is cut, so the next break is
     # found in the next pass
     for tr, found in zip(rows, boxes, strict=True):
-        if len(found) < 2 or tr not in splittable:
-            continue
-        shown = [_shown_text(cell) for cell in found[0].children]
-        if not _worth_splitting(tr.findall("td"), shown):  # little shown: the row moves on
-            tr.set("data-part", "whole")
-            break
+        if len(found) >= 2 and tr in splittable:
+            return _split_row(tree, tr, found[0])
+    return None
+
+
+def _split_row(tree, tr, fragment) -> str:
+    """The HTML with the row `tr` cut where its `fragment` (its part on the first page)
+    ends, or marked to move on whole when the first page shows too little of it."""
+    shown = [_shown_text(cell) for cell in fragment.children]
+    if not _worth_splitting(tr.findall("td"), shown):  # little shown: the row moves on
+        tr.set("data-part", "whole")
+    else:
         head = deepcopy(tr)
         head.set("data-part", "head")
         tr.set("data-part", "rest")
@@ -106,9 +171,6 @@ def split_rows(html: str, document) -> str | None:
                                               strict=True):
             _cut(head_cell, rest_cell, text)
         tr.addprevious(head)
-        break
-    else:
-        return None
     return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
