@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import RenderCache, font_fingerprint, render_key
+from .cache import RenderCache, font_fingerprint, inputs_key, render_key
 from .checks import load_and_check
 from .errors import NoticeError
-from .folder import assets_digest
+from .folder import assets_digest, inputs
 from .fonts import FontSet
 from .model import Content
 from .output import Staging, Written, record, write_manifest
@@ -77,9 +77,6 @@ def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_vari
     given = root is not None
     root = Path(root) if given else Path(out_dir) / str(content.year)
     result = BuildResult(content, fonts, root)
-    if not harfbuzz_subsetting():
-        result.notes.append("libharfbuzz-subset is missing: font subsetting falls back to "
-                            "fontTools and is about 15 times slower (run scripts/setup.sh)")
 
     # templates: every document's HTML, and the key of what it depends on
     contexts = {"notice": notice_context(content, fonts)}
@@ -109,11 +106,15 @@ def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_vari
             for suffix, data in files.items():
                 result.written.append(record(root, f"{job.stem}.{suffix}", data, job.kind,
                                              job.unit, staging=staging))
-        if not units:
+        if not units:  # the matrix: made again only when a content file changed
+            key = inputs_key(inputs(content.folder))
             for writer in (w for w in build_writers() if w.wanted(content)):
-                result.written.append(record(root, f"{writer.stem}.{writer.suffix}",
-                                             writer.render(content), writer.kind,
-                                             staging=staging))
+                data = cache.get(key, writer.suffix)
+                if data is None:
+                    data = writer.render(content)
+                    cache.put(key, writer.suffix, data)
+                result.written.append(record(root, f"{writer.stem}.{writer.suffix}", data,
+                                             writer.kind, staging=staging))
         write_manifest(root, content.year, result.written, keep_others=bool(units),
                        staging=staging)
     result.idle_recipients = content.idle_recipients()
@@ -163,6 +164,9 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
             yield job, cached
         else:
             pending.append(job)
+    if pending and not harfbuzz_subsetting():  # asked only when something is laid out
+        result.notes.append("libharfbuzz-subset is missing: font subsetting falls back to "
+                            "fontTools and is about 15 times slower (run scripts/setup.sh)")
     # the longest documents first, so that no worker is left with a long one at the end
     pending.sort(key=lambda job: len(job.html), reverse=True)
     _WORKER.update(contexts=contexts, styles=styles, fonts=fonts, jobs=pending,

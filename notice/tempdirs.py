@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +24,6 @@ PREFIX = "notice-"
 def private_tempdir() -> Iterator[Path]:
     """Python's temporary folder (and $TMPDIR of the programs it starts) is a private one for
     the duration of the block."""
-    from .pdf import _stylesheet
-
     sweep_tempdirs()
     folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
     previous, previous_env = tempfile.tempdir, os.environ.get("TMPDIR")
@@ -38,7 +37,9 @@ def private_tempdir() -> Iterator[Path]:
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = previous_env
-        _stylesheet.cache_clear()  # its font configurations point into the folder
+        pdf = sys.modules.get(f"{__package__}.pdf")  # loaded when something was laid out
+        if pdf is not None:
+            pdf._stylesheet.cache_clear()  # its font configurations point into the folder
         shutil.rmtree(folder, ignore_errors=True)
 
 
