@@ -35,6 +35,12 @@ def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, C
     return config, CSS(string=css, font_config=config, url_fetcher=FontsOnlyFetcher(allowed))
 
 
+def load_stylesheet(css: str, fonts: FontSet) -> None:
+    """Parse a stylesheet and load its fonts now, as lay_out will find them (a build does it
+    before its workers fork, so that they share the work)."""
+    _stylesheet(css, frozenset(face.url for face in fonts.font_faces()))
+
+
 def render_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None,
                images: frozenset[str] = frozenset()) -> bytes:
     """Lay out and write one document."""
