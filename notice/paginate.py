@@ -68,8 +68,10 @@ class Pagination:
         initialize_page_maker(context, self.root_box)
         # an element of the kept pages belongs to an earlier rendering's tree, the same
         # element of this one's is another object: both are known by their place in the tree
+        # (the child indices from the root: an element's place does not change when content
+        # is taken out of another element, or added after it)
         self.order = dict(settled.order) if settled is not None else {}
-        self.order.update((element, n) for n, element in enumerate(self.elements()))
+        self.order.update(_places(self.html.etree_element, ()))
         kept: list = []
         if settled is not None and settled.pages:
             kept = list(settled.pages)
@@ -153,6 +155,13 @@ def _metadata(html):
     from weasyprint.pdf.metadata import DocumentMetadata
 
     return DocumentMetadata(**get_html_metadata(html))
+
+
+def _places(element, place: tuple):
+    """(element, its child indices from the root) for the element and all inside it."""
+    yield element, place
+    for n, child in enumerate(element):
+        yield from _places(child, (*place, n))
 
 
 def _copy_state(state):

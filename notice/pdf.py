@@ -51,7 +51,8 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
     """WeasyPrint's layout of one document; the checklist's group labels settled per page.
 
     Only the font files and `images` (the file URLs of the content's declared seal and
-    签名章 images) may be loaded."""
+    签名章 images) may be loaded. The document's `split_html` is the HTML as laid out, its
+    split rows cut (the DOCX can follow the same cuts)."""
     allowed = frozenset(face.url for face in fonts.font_faces()) | images
     fonts_only = frozenset(face.url for face in fonts.font_faces())
     config, stylesheet = _stylesheet(css, fonts_only)
@@ -80,6 +81,7 @@ def _lay_out_by_passes(html: str, stylesheet, config, allowed: frozenset[str]):
             break
         html = split
         document = render(html)
+    document.split_html = html
     return document
 
 
@@ -87,24 +89,34 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str]):
     """The same layout as _lay_out_by_passes, each page laid out about once: pages are laid
     out one by one; where one ends inside a row of a split-rows table, the row is cut
     (split_rows' cut) and the layout goes on from that page with the new HTML, the pages
-    before it kept. None when the document holds what this does not expect."""
+    before it kept. Each rendering holds the content of a window of rows only, the others
+    left as empty rows of the same cells (parsing and styling the whole letter at every cut
+    took half its time): a page that reaches past the window is laid out again with a wider
+    one. None when the document holds what this does not expect."""
     from .paginate import Pagination, supported
 
     if not supported():
         return None
-    def paginate(source: str, settled=None):
-        return Pagination(source, stylesheet, config, FontsOnlyFetcher(allowed), settled)
-
-    pagination, index, cuts = paginate(html), 0, 0
+    tree = lxml.html.document_fromstring(html)
+    count = sum(1 for tr in tree.iter("tr") if tr.get("data-number"))
+    window = (0, min(_WINDOW, count))
+    first = html if count <= _WINDOW else _windowed(tree, *window)  # as written if it can
+    pagination = Pagination(first, stylesheet, config, FontsOnlyFetcher(allowed))
+    index, cuts, pages_rows = 0, 0, []  # pages_rows: the row positions on each page kept
     while (page := pagination.page(index)) is not None:
+        ours = [e for e in pagination.elements() if e.tag == "tr" and e.get("data-number")]
+        if len(ours) != count:
+            return None
+        position = {id(element): n for n, element in enumerate(ours)}
+        shown = [position[id(box.element)] for box in _descendants(page)
+                 if _is_numbered_row(box) and id(box.element) in position]
+        restart = None
+        if any(not window[0] <= n < window[1] for n in shown):
+            restart = window[1] + _WINDOW  # past the window: a wider one, from this page
         broken = [box for box in pagination.broken_box(index) if _is_numbered_row(box)]
-        if broken and cuts < _SPLIT_PASSES:
-            ours = [e for e in pagination.elements() if e.tag == "tr" and e.get("data-number")]
-            tree = lxml.html.document_fromstring(html)
+        if restart is None and broken and cuts < _SPLIT_PASSES:
             rows = [tr for tr in tree.iter("tr") if tr.get("data-number")]
-            if len(rows) != len(ours):
-                return None
-            tr = rows[ours.index(broken[0].element)]
+            tr = rows[position[id(broken[0].element)]]
             if tr in set(tree.xpath(f'//table[contains(@class, "{SPLIT_ROWS}")]/tbody/tr')):
                 fragment = [box for box in _descendants(page)
                             if box.element is broken[0].element and box.element_tag == "tr"]
@@ -113,17 +125,46 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str]):
                 split = _split_row(tree, tr, fragment[0])
                 cuts = cuts + 1 if split != html else _SPLIT_PASSES  # cut again: no more
                 if split != html:
-                    html = split
-                    pagination = paginate(html, pagination.settled(index))
-                    continue  # this page again, with the row cut
-        index += 1
+                    html, restart = split, 0
+                tree = lxml.html.document_fromstring(html)
+                count = sum(1 for tr in tree.iter("tr") if tr.get("data-number"))
+        if restart is None:
+            pages_rows.append(shown)
+            index += 1
+            continue
+        # this page again: from the last row of the pages kept (it may go on on this page)
+        del pages_rows[index:]
+        first = max((n for rows in pages_rows for n in rows), default=window[0])
+        window = (first, min(max(first + _WINDOW, restart), count))
+        pagination = Pagination(_windowed(tree, *window), stylesheet, config,
+                                FontsOnlyFetcher(allowed), pagination.settled(index))
     document = pagination.finish()
     laid_out = {pagination.order[box.element] for page in document.pages
                 for box in _descendants(page._page_box) if _is_numbered_row(box)}
-    if len(laid_out) != sum(1 for e in pagination.elements()
-                            if e.tag == "tr" and e.get("data-number")):
+    if len(laid_out) != count:
         return None  # a row not laid out: split_rows would have left the layout alone
+    document.split_html = html
     return document
+
+
+_WINDOW = 12  # rows with their content in one rendering (a letter's page holds about 4)
+
+
+def _windowed(tree, start: int, end: int) -> str:
+    """The HTML with the checklist rows outside [start, end) emptied: each keeps its cells,
+    their attributes (the widths, the styles) and so its place in the box tree, but no
+    content, so that it costs nothing to parse, style and build."""
+    rows = [tr for tr in tree.iter("tr") if tr.get("data-number")]
+    if start == 0 and end >= len(rows):
+        return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+    emptied = deepcopy(tree)
+    for n, tr in enumerate([tr for tr in emptied.iter("tr") if tr.get("data-number")]):
+        if not start <= n < end:
+            for cell in tr:
+                cell.text = None
+                for child in list(cell):
+                    cell.remove(child)
+    return lxml.html.tostring(emptied, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
 def _is_numbered_row(box) -> bool:

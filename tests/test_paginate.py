@@ -65,11 +65,19 @@ def _outline(pdf) -> list[tuple[str, int]]:
             return found
 
 
-@pytest.mark.parametrize("unit", LETTERS)
+@pytest.mark.parametrize(("unit", "window"), [(LETTERS[0], None), (LETTERS[1], None),
+                                              (LETTERS[0], 3)])
 def test_a_letter_laid_out_page_by_page_is_the_letter_laid_out_once_a_cut(
-        letters, unit, tmp_path, monkeypatch):
+        letters, unit, window, tmp_path, monkeypatch):
+    """A window of 3 rows (less than a page holds) makes pages run past it again and again."""
     html, css, fonts = letters[unit]
     before = _by_passes(html, css, fonts)
+    if window:
+        monkeypatch.setattr(notice.pdf, "_WINDOW", window)
+    windows = []
+    real = notice.pdf._windowed
+    monkeypatch.setattr(notice.pdf, "_windowed", lambda tree, *w: windows.append(w) or real(
+        tree, *w))
     monkeypatch.setattr(notice.pdf, "_lay_out_by_passes",
                         lambda *args: pytest.fail("lay_out fell back to the passes"))
     after = notice.pdf.render_pdf(html, css, fonts)
@@ -84,6 +92,7 @@ def test_a_letter_laid_out_page_by_page_is_the_letter_laid_out_once_a_cut(
     assert _pixels(after, tmp_path / "after") == _pixels(before, tmp_path / "before")
     assert _outline(tmp_path / "after.pdf") == _outline(tmp_path / "before.pdf")
     assert after == before  # and, as it stands, the same bytes
+    assert len(windows) > 1  # the letter was laid out in windows of rows
 
 
 # WeasyPrint's functions paginate.py copies (layout_document's steps after the first
