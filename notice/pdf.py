@@ -90,14 +90,16 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str]):
     out one by one; where one ends inside a row of a split-rows table, the row is cut
     (split_rows' cut) and the layout goes on from that page with the new HTML, the pages
     before it kept. Each rendering holds the content of a window of rows only, the others
-    left as empty rows of the same cells (parsing and styling the whole letter at every cut
-    took half its time): a page that reaches past the window is laid out again with a wider
-    one. None when the document holds what this does not expect."""
+    left as empty rows (parsing and styling the whole letter at every cut took half its
+    time): a page that reaches past the window is laid out again with a wider one. None when
+    the document holds what this does not expect."""
     from .paginate import Pagination, supported
 
     if not supported():
         return None
     tree = lxml.html.document_fromstring(html)
+    if not tree.xpath(f'//table[contains(@class, "{SPLIT_ROWS}")]/colgroup/col'):
+        return None  # an emptied row has no cells: the widths must not come from a row
     count = sum(1 for tr in tree.iter("tr") if tr.get("data-number"))
     window = (0, min(_WINDOW, count))
     first = html if count <= _WINDOW else _windowed(tree, *window)  # as written if it can
@@ -151,19 +153,19 @@ _WINDOW = 12  # rows with their content in one rendering (a letter's page holds 
 
 
 def _windowed(tree, start: int, end: int) -> str:
-    """The HTML with the checklist rows outside [start, end) emptied: each keeps its cells,
-    their attributes (the widths, the styles) and so its place in the box tree, but no
-    content, so that it costs nothing to parse, style and build."""
+    """The HTML with the checklist rows outside [start, end) emptied: each keeps its
+    attributes (its styles) and its place in the box tree, but no cells, so that it costs
+    nothing to parse, style and build. The columns' widths come from the colgroup."""
     rows = [tr for tr in tree.iter("tr") if tr.get("data-number")]
     if start == 0 and end >= len(rows):
         return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
     emptied = deepcopy(tree)
     for n, tr in enumerate([tr for tr in emptied.iter("tr") if tr.get("data-number")]):
         if not start <= n < end:
-            for cell in tr:
-                cell.text = None
-                for child in list(cell):
-                    cell.remove(child)
+            tail = tr[-1].tail if len(tr) else None
+            for cell in list(tr):
+                tr.remove(cell)
+            tr.text = tail
     return lxml.html.tostring(emptied, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
