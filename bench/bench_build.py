@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import signal
 import statistics
@@ -39,11 +40,18 @@ EDITED_INDICATOR = 35  # named by the fewest units
 EDITED_SENTENCE = "着力提升政府绿色产品采购比重。"  # in its main tasks
 
 
+CPU: list[float] = []  # the CPU seconds (user + system, its processes) of each run()
+
+
 def run(cmd: list[str], cwd: Path | None = None) -> float:
-    """Seconds a command takes; it must succeed."""
+    """Seconds a command takes (CPU seconds appended to CPU); it must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return elapsed
 
 
 def build_cmd(content: Path, out: Path, *extra: str, repo: Path = REPO) -> list[str]:
@@ -74,11 +82,14 @@ def bench_builds(tmp: Path, runs: int, against: Path | None) -> dict[str, list[f
     try:
         for n in range(runs):
             times["ours"].append(run(build_cmd(CONTENT, tmp / f"full{n}")))
+            times["ours CPU"].append(CPU[-1])
             times["libreoffice"].append(
                 run(convert + ["--outdir", str(tmp / f"lo{n}")] + [str(d) for d in docx]))
+            times["libreoffice CPU"].append(CPU[-1])
             if against:
                 times["against"].append(run(build_cmd(CONTENT, tmp / f"old{n}", repo=against),
                                             cwd=against))
+                times["against CPU"].append(CPU[-1])
             times["unchanged"].append(run(build_cmd(CONTENT, tmp / f"full{n}")))
             content = tmp / f"edit{n}" / "2021"
             shutil.copytree(CONTENT, content)
@@ -86,6 +97,7 @@ def bench_builds(tmp: Path, runs: int, against: Path | None) -> dict[str, list[f
             subprocess.run(build_cmd(content, out), check=True, stdout=subprocess.DEVNULL)
             edit(content, n)
             times["edit"].append(run(build_cmd(content, out)))
+            times["edit CPU"].append(CPU[-1])
             times["watch"].append(watcher.save_and_wait(n))
             for done in (f"full{n}", f"lo{n}", f"old{n}", f"edit{n}", f"edit{n}-out"):
                 shutil.rmtree(tmp / done, ignore_errors=True)
@@ -138,13 +150,19 @@ def report_builds(times: dict[str, list[float]], against: Path | None) -> None:
     print(f"  ours, cold (new process, empty cache): {figures(times['ours'])}")
     print(f"  LibreOffice headless, the same 24 DOCX to PDF: {figures(times['libreoffice'])}")
     print(f"  ratio ours / LibreOffice: {full / lo:.2f} (target <= 1.0)")
+    cpu, lo_cpu = median(times["ours CPU"]), median(times["libreoffice CPU"])
+    print(f"  CPU seconds: ours {figures(times['ours CPU'])}; LibreOffice "
+          f"{figures(times['libreoffice CPU'])}; ratio {cpu / lo_cpu:.2f}")
     if against:
         old = median(times["against"])
         print(f"  {against}, cold: {figures(times['against'])}")
-        print(f"  ratio ours / {against.name}: {full / old:.2f}")
+        print(f"  ratio ours / {against.name}: {full / old:.2f}; CPU "
+              f"{figures(times['against CPU'])}, ratio {cpu / median(times['against CPU']):.2f}")
     print("\n2. rebuilds (same rounds)")
     print(f"  after one edit (indicator {EDITED_INDICATOR}'s main tasks): {figures(times['edit'])}")
-    print(f"  ratio to the full cold build: {median(times['edit']) / full:.2f} (target <= 0.25)")
+    print(f"  ratio to the full cold build: {median(times['edit']) / full:.2f} (target <= 0.25);"
+          f" CPU {median(times['edit CPU']):.2f} s, ratio "
+          f"{median(times['edit CPU']) / median(times['ours CPU']):.2f}")
     print(f"  the same edit saved while `build.py watch` runs, save to written: "
           f"{figures(times['watch'])}")
     print(f"  ratio to the full cold build: {median(times['watch']) / full:.2f} (target <= 0.15)")
