@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import style
-from .markup import plain, text_width
+from .markup import UNBREAKABLE, UNBREAKABLE_EMS, plain, text_width
 from .vocabulary import CELL_PREFIX
 
 NOTICE, LETTER = "notice", "sheet"  # the documents that print a checklist
@@ -28,7 +29,7 @@ class Column:
     key: str  # the cell's class (col-KEY) and what the shared macro prints in it
     head: str  # the head row's text
     widths: Mapping[str, float | None]  # by document, where it shows: a share of the
-    # table's width (2021's add up to the 225 mm landscape 版心), None: fitted to the text
+    # table's width (declared by a checklist that sets them), None: fitted to the text
     field: str | None = None  # the indicator's attribute it shows (diff, row heights)
     align: str = "center"  # left, center, justify
     valign: str = "middle"  # top, middle
@@ -155,6 +156,18 @@ def _fitted(chosen, widths: dict, rows) -> dict:
                    for name, target in pairs)
 
     others = [measure_lines(r.indicator) for r in rows]
+
+    def height(chosen_widths) -> int:
+        lines = [row_lines(k, w) for k, w in zip(flexible, chosen_widths, strict=True)]
+        return sum(max(o, *ls) for o, *ls in zip(others, *lines, strict=True))
+
+    if not flexible:
+        return widths
+    if len(flexible) > 3:  # too many ways to share: widen one column at a time
+        best = _widened(len(flexible), spare, height)
+        fitted = dict(widths)
+        fitted.update(zip(flexible, (round(w, 1) for w in best), strict=True))
+        return {k: int(w) if float(w).is_integer() else w for k, w in fitted.items()}
     best = None
     steps = range(_MIN_FLEXIBLE_MM, int(spare) - _MIN_FLEXIBLE_MM * (len(flexible) - 1) + 1, 2)
     for first in steps:
@@ -167,16 +180,29 @@ def _fitted(chosen, widths: dict, rows) -> dict:
             first, rest = spare, 0
         for split in splits:
             chosen_widths = (first, *split)
-            lines = [row_lines(k, w) for k, w in zip(flexible, chosen_widths, strict=True)]
-            height = sum(max(o, *ls) for o, *ls in zip(others, *lines, strict=True))
-            if best is None or height < best[0]:
-                best = (height, chosen_widths)
+            rows_height = height(chosen_widths)
+            if best is None or rows_height < best[0]:
+                best = (rows_height, chosen_widths)
         if len(flexible) == 1:
             break
     fitted = dict(widths)
     if best:
         fitted.update(zip(flexible, (round(w, 1) for w in best[1]), strict=True))
     return {k: int(w) if float(w).is_integer() else w for k, w in fitted.items()}
+
+
+def _widened(count: int, spare: float, height) -> list[float]:
+    """Widths of `count` flexible columns sharing `spare` mm: each from the least width, 2 mm
+    at a time to the column that shortens the rows most (the first, where none does), what
+    is left under 2 mm to the first."""
+    widths = [float(_MIN_FLEXIBLE_MM)] * count
+    left = spare - _MIN_FLEXIBLE_MM * count
+    while left >= 2:
+        tries = [height([w + 2 * (n == m) for m, w in enumerate(widths)]) for n in range(count)]
+        widths[tries.index(min(tries))] += 2
+        left -= 2
+    widths[0] += max(left, 0)
+    return widths
 
 
 def _lines(text: str | None, width_mm: float) -> int:
@@ -228,60 +254,197 @@ def _cell_text(indicator, column: Column) -> str:
 
 
 def fit_widths(columns, checklist, total_mm: float) -> list[float]:
-    """Widths that share the table among the columns by how much text each holds a row, so
-    that the rows come out about as tall in every column: each column at least as wide as its
-    head in two lines and its longest unbreakable word, at most as wide as its longest text
-    on one line, the rest in proportion to its text."""
-    char_mm = style.TABLE_PT / style.PT_PER_MM
-    pad_mm = 2 * style.CELL_PADDING_PT[1] / style.PT_PER_MM + 0.5
+    """Widths that make the checklist as short as they can: each column at least as wide as
+    its head (in two lines when longer than four characters), its longest unbreakable piece
+    (a date, a code, a number with its unit) and its values of up to eight characters on one
+    line; the width left given, a millimetre or a few at a time, to the column where it
+    takes the most height off the rows (a row is as tall as its tallest cell), and what no
+    column can use in proportion to each column's text."""
     indicators = checklist.indicators if checklist else ()
-    rows = max(len(indicators), 1)
-    low, high, weight = [], [], []
-    for column in columns:
-        texts = [_cell_text(i, column) for i in indicators]
-        if column.merged:  # a label shared by its group's rows
-            texts = list(dict.fromkeys(texts))
-        words = [w for t in texts for w in _unbreakable(t)] or [""]
-        # a head of up to four characters, and values of up to eight (a date, 约束性, ≥95%),
-        # are never broken; a longer head takes two lines
-        head = text_width(column.head)
-        head = head if head <= 4 else math.ceil(head / 2)
-        short = max((text_width(t) for t in texts), default=0)
-        short = short if short <= _SHORT_CHARS else 0
-        low.append(max(head, short, max(text_width(w) for w in words), 2) * char_mm + pad_mm)
-        high.append(max([text_width(t) for t in texts] + [text_width(column.head)])
-                    * char_mm + pad_mm)
-        weight.append(max(sum(text_width(t) for t in texts) / rows, 0.1))
+    low = [_least_width(column, indicators) for column in columns]
+    if sum(low) >= total_mm:  # too many columns for the page: all narrowed alike
+        return [w * total_mm / sum(low) for w in low]
+    table = _RowHeights(columns, indicators)
     widths = list(low)
-    free = set(range(len(columns)))
-    while free:
+    while total_mm - sum(widths) >= 0.5:
         room = total_mm - sum(widths)
-        if room <= 0.01:
+        cells = table.cells_at(widths)
+        now = sum(max(row) for row in cells)
+        best = None  # (height saved a mm, column, mm added)
+        for n, column in enumerate(columns):
+            if column.merged or n == table.target_at:  # the target moves with the name
+                continue
+            tried = [n] if n != table.name_at else [n, table.target_at]
+            for at in [a for a in tried if a is not None]:
+                others = [max((h for m, h in enumerate(row) if m not in table.coupled(at)),
+                              default=0) for row in cells]
+
+                def height(more, at=at, others=others):
+                    trial = list(widths)
+                    trial[at] += more
+                    return sum(max(o, table.cell(r, at, trial))
+                               for r, o in enumerate(others))
+
+                if height(room) >= now:  # nothing to gain, however wide
+                    continue
+                for more in _steps(room):
+                    saved = now - height(more)
+                    if saved > 0:
+                        if best is None or saved / more > best[0]:
+                            best = (saved / more, at, more)
+                        break  # the least width that saves anything, for this column
+        if best is None:
             break
-        share = sum(weight[i] for i in free)
-        capped = {i for i in free if widths[i] + room * weight[i] / share >= high[i]}
-        if not capped:
-            for i in free:
-                widths[i] += room * weight[i] / share
-            break
-        for i in capped:
-            widths[i] = max(widths[i], high[i])
-        free -= capped
-    if sum(widths) < total_mm:  # every column at its widest: the text column takes the rest
-        widths[max(range(len(widths)), key=lambda i: weight[i])] += total_mm - sum(widths)
-    if sum(widths) > total_mm:  # too many columns for the page: all narrowed alike
-        widths = [w * total_mm / sum(widths) for w in widths]
-    return widths
+        widths[best[1]] += best[2]
+    room = total_mm - sum(widths)
+    weight = [0.0 if c.merged else max(table.text(n), 0.1) for n, c in enumerate(columns)]
+    return [w + room * k / sum(weight) for w, k in zip(widths, weight, strict=True)]
+
+
+def _steps(room: float):
+    """The widths tried as an addition to a column: half millimetres, up to what is left."""
+    more = 0.5
+    while more < room:
+        yield more
+        more += 0.5
+    yield room
 
 
 _SHORT_CHARS = 8  # characters: a value this short is kept on one line
+_LABEL_LINES = 4  # a merged group label in at most this many lines
+_UNIT_CHARS = 10  # a lead unit's name this short is kept on its line
+# a cell's padding and rule, and half a millimetre so that a line of exactly its width fits
+_PAD_MM = (2 * style.CELL_PADDING_PT[1] + style.TABLE_RULE_PT) / style.PT_PER_MM + 0.5
+# the checklist's rows split across pages (split-rows), set in 小五 in every document
+_CELL_PT, _LINE_PT = style.LETTER_TABLE_PT, style.LETTER_TABLE_LINE_PT
+
+
+def _least_width(column: Column, indicators) -> float:
+    """The narrowest a column may be (mm): head, unbreakable pieces, short values whole."""
+    char_mm = _CELL_PT / style.PT_PER_MM
+    texts = [_cell_text(i, column) for i in indicators]
+    if column.merged:  # a label shared by its group's rows
+        texts = list(dict.fromkeys(texts))
+    # a longer run of letters and digits (a URL) is broken where it must (overflow-wrap)
+    pieces = [text_width(p) for t in texts for p in _unbreakable(t)
+              if text_width(p) <= UNBREAKABLE_EMS] or [0]
+    head = text_width(column.head)
+    head = head if head <= 4 else math.ceil(head / 2)
+    longest = max((text_width(t) for t in texts), default=0)
+    short = longest if longest <= _SHORT_CHARS and not column.merged else 0
+    label = math.ceil(longest / _LABEL_LINES) if column.merged else 0
+    if column.field == "lead_units":  # one unit a line: each name whole when not long
+        short = max([text_width(u) for i in indicators for u in i.lead_units
+                     if text_width(u) <= _UNIT_CHARS] + [0])
+    return max(head, short, max(pieces), label, 2) * char_mm + _PAD_MM
+
+
+class _RowHeights:
+    """The rows' heights (pt) the columns' widths give, from the cells' wrapped lines."""
+
+    def __init__(self, columns, indicators):
+        self.columns, self.indicators = columns, indicators
+        keys = [c.key for c in columns]
+        self.name_at = keys.index("name") if "name" in keys else None
+        self.target_at = keys.index("target") if "target" in keys else None
+        self.cells = [[_cell_lines_text(i, c) for c in columns] for i in indicators]
+
+    def text(self, n: int) -> float:
+        return sum(text_width("".join(row[n])) for row in self.cells) / max(len(self.cells), 1)
+
+    def coupled(self, n: int) -> tuple:
+        """The columns whose cell heights change with column n's width."""
+        return (self.name_at, self.target_at) if n in (self.name_at, self.target_at) else (n,)
+
+    def cells_at(self, widths) -> list[list[float]]:
+        """Each row's cells' heights (the measure cell's under the name's column)."""
+        return [[self.cell(r, n, widths) if n != self.target_at else 0.0
+                 for n in range(len(self.columns))] for r in range(len(self.cells))]
+
+    def cell(self, r: int, n: int, widths) -> float:
+        if n in (self.name_at, self.target_at):
+            return self.measure(self.indicators[r], widths)
+        if self.columns[n].merged:
+            return 0.0
+        lines = sum(_wrapped(t, widths[n]) for t in self.cells[r][n])
+        return lines * _LINE_PT + 2 * style.CELL_PADDING_PT[0]
+
+    def measure(self, indicator, widths) -> float:
+        """The name/target pairs, a target shared by the sub-indicators under it beside
+        their names (as the template sets them)."""
+        pad = 2 * style.CELL_PADDING_PT[0]
+        name_mm = widths[self.name_at]
+        target_mm = widths[self.target_at] if self.target_at is not None else 0
+        indent = _CELL_PT / style.PT_PER_MM
+        pairs = [(indicator.name, indicator.target, 0.0)] + [
+            (s.name, s.target, indent) for s in indicator.sub_indicators]
+        groups: list[list] = []  # [name lines, names, shared target]
+        for n, (name, value, inset) in enumerate(pairs):
+            lines = _wrapped(plain(name or ""), name_mm - inset)
+            if n and not value and groups and groups[-1][2]:  # shares the target above
+                groups[-1][0] += lines
+                groups[-1][1] += 1
+            else:
+                groups.append([lines, 1, plain(value or "")])
+        return sum(max(lines * _LINE_PT + names * pad,
+                       _wrapped(target, target_mm) * _LINE_PT + pad)
+                   for lines, names, target in groups)
+
+
+def _cell_lines_text(indicator, column: Column) -> list[str]:
+    """A cell's text as the paragraphs it is set in (lead units one a line)."""
+    if column.field == "lead_units":
+        return list(indicator.lead_units) or [""]
+    return [_cell_text(indicator, column)]
+
+
+@functools.cache
+def _wrapped(text: str, width_mm: float) -> int:
+    """Lines a text takes in a cell of this width: unbreakable pieces kept whole, Chinese
+    characters a full 小五 em and Latin ones half."""
+    if not text:
+        return 0
+    room = (width_mm - _PAD_MM) * style.PT_PER_MM / _CELL_PT  # ems a line
+    lines, used = 1, 0.0
+    for piece in _pieces(text):
+        wide = text_width(piece)
+        if used + wide > room + 1e-6 and used:
+            lines += 1
+            used = 0.0
+        used += wide
+    return lines
+
+
+@functools.cache
+def _pieces(text: str) -> tuple[str, ...]:
+    """The text as what a line may not break inside: unbreakable runs and single
+    characters, a closing mark kept with the character before it."""
+    out: list[str] = []
+    at = 0
+    for match in _UNBREAKABLE_RUN.finditer(text):
+        out.extend(text[at:match.start()])
+        out.append(match.group())
+        at = match.end()
+    out.extend(text[at:])
+    merged: list[str] = []
+    for piece in out:
+        if merged and piece in _NO_LINE_START:
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return tuple(merged)
+
+
+_NO_LINE_START = set("，。、；：？！）》〉】」』”’%")
 
 
 def _unbreakable(text: str) -> list[str]:
-    """The pieces of a text a line cannot break inside: runs of Latin letters and digits."""
-    import re
+    """The pieces of a text a line cannot break inside: runs of Latin letters and digits,
+    dates, numbers with their units, standards' codes."""
+    return _UNBREAKABLE_RUN.findall(text)
 
-    return re.findall(r"[0-9A-Za-z.%/()\-_^{}≤≥]+", text)
+
+_UNBREAKABLE_RUN = re.compile(UNBREAKABLE.pattern + r"|[0-9A-Za-z.%/()\-_^{}≤≥]+")
 
 
 def diff_fields() -> tuple[tuple[str, str], ...]:

@@ -20,6 +20,7 @@ from .titles import TitleTooLong, break_title
 # keys of notice.yaml this module reads, all optional
 KEYS = ("copy_number", "classification", "urgency", "direction", "signers", "title_keep",
         "title_shape", "seal", "seal_size_mm", "signed_by", "notes", "copy_to")
+MARK_KEYS = KEYS[:3]  # 份号, 密级和保密期限, 紧急程度: a letter's too (sheets.yaml)
 SHAPES = {"梯形": "trapezoid", "倒梯形": "inverted", "菱形": "diamond", "auto": "auto"}
 _CLASSIFIED = re.compile(rf"({'|'.join(style.CLASSIFICATIONS)})(?:★(\S+))?")
 
@@ -50,8 +51,9 @@ def read_signatures(r: Reader, node) -> tuple[str, ...]:
     return (text,) if text else ()
 
 
-def read_frame(r: Reader, m: dict) -> dict:
-    """The optional frame fields of notice.yaml, as keyword arguments of model.Notice."""
+def read_marks(r: Reader, m: dict) -> dict:
+    """份号, 密级和保密期限 and 紧急程度 (7.2.1-7.2.3), each optional: the notice's (notice.yaml)
+    and the letters' (sheets.yaml, 10.1), read alike."""
     out: dict = {}
     if "copy_number" in m:
         value = r.text(m["copy_number"], "copy_number")
@@ -73,6 +75,12 @@ def read_frame(r: Reader, m: dict) -> dict:
                        "its 份号: add copy_number (GB/T 9704 7.2.1)")
     if "urgency" in m:
         out["urgency"] = r.choice(m["urgency"], "urgency", style.URGENCIES)
+    return out
+
+
+def read_frame(r: Reader, m: dict) -> dict:
+    """The optional frame fields of notice.yaml, as keyword arguments of model.Notice."""
+    out: dict = read_marks(r, m)
     direction = "下行文"
     if "direction" in m:
         direction = r.choice(m["direction"], "direction", style.DIRECTIONS) or direction

@@ -7,6 +7,18 @@ import re
 FIELD = re.compile(r"(?<![_^])\{([A-Za-z_]+)\}")  # {name} in a template
 _BRACED = re.compile(r"(?<![_^])\{([^{}]*)\}")
 _RUN = re.compile(r"([_^]\{[^}]*\})")  # one subscript or superscript run
+# what a line may not break inside: a standard's code (HJ/T 338-2018), a number with its unit
+# or sign (≥95%, 3000个, 12.5平方米, 2021年, 3月); in a table cell also a whole date
+# (2021年3月, 3月31日) and an ordinal in brackets (（二）, the task's number). Running text
+# on the 28-character grid may break a date between its year, month and day.
+_CODE = r"[A-Z]{1,4}(?:/[A-Z]{1,2})? ?\d+(?:[.\-]\d+)*"
+_AMOUNT = (r"[≥≤<>＜＞±]?\d+(?:[.,]\d+)*(?:平方公里|平方米|立方米|公里|千米|公顷|千克|小时|分钟"
+           r"|万元|亿元|[个处所家座条项次人户辆台套名万亿元米吨克天年月日倍度%‰℃])")
+_DATE = r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日"
+_ORDINAL = r"（[一二三四五六七八九十百零〇]+）"
+UNBREAKABLE = re.compile("|".join((_CODE, _ORDINAL, _DATE, _AMOUNT)))
+UNBREAKABLE_IN_TEXT = re.compile("|".join((_CODE, _AMOUNT)))
+UNBREAKABLE_EMS = 12  # a longer match (a run of 30 digits) may break, as any long word
 # Below U+2000 a character is drawn half as wide as a Chinese one (Latin letters, digits);
 # from there on (punctuation such as 「」, CJK) full width.
 _HALF_WIDTH_BELOW = 0x2000

@@ -62,6 +62,7 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
     if document is None:
         document = _lay_out_by_passes(html, stylesheet, config, allowed)
     _settle_group_labels(document)
+    _draw_measure_rules_down(document)
     return document
 
 
@@ -124,7 +125,8 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str]):
                             if box.element is broken[0].element and box.element_tag == "tr"]
                 if len(fragment) != 1:
                     return None
-                split = _split_row(tree, tr, fragment[0])
+                bottom = page.content_box_y() + page.height  # as _content_bottom
+                split = _split_row(tree, tr, fragment[0], bottom)
                 cuts = cuts + 1 if split != html else _SPLIT_PASSES  # cut again: no more
                 if split != html:
                     html, restart = split, 0
@@ -200,16 +202,19 @@ def split_rows(html: str, document) -> str | None:
     splittable = set(tree.xpath(f'//table[contains(@class, "{SPLIT_ROWS}")]/tbody/tr'))
     # the first split row only: what follows it moves once it is cut, so the next break is
     # found in the next pass
+    bottoms = {id(box): _content_bottom(page) for page in document.pages
+               for box in _descendants(page._page_box) if box.element_tag == "tr"}
     for tr, found in zip(rows, boxes, strict=True):
         if len(found) >= 2 and tr in splittable:
-            return _split_row(tree, tr, found[0])
+            return _split_row(tree, tr, found[0], bottoms[id(found[0])])
     return None
 
 
-def _split_row(tree, tr, fragment) -> str:
-    """The HTML with the row `tr` cut where its `fragment` (its part on the first page)
-    ends, or marked to move on whole when the first page shows too little of it."""
-    shown = [_shown_text(cell) for cell in fragment.children]
+def _split_row(tree, tr, fragment, bottom: float) -> str:
+    """The HTML with the row `tr` cut where its `fragment` (its part on the first page, whose
+    版心 ends at `bottom`) ends, or marked to move on whole when the first page shows too
+    little of it."""
+    shown = [_shown_text(cell, bottom) for cell in fragment.children]
     if not _worth_splitting(tr.findall("td"), shown):  # little shown: the row moves on
         tr.set("data-part", "whole")
     else:
@@ -219,82 +224,165 @@ def _split_row(tree, tr, fragment) -> str:
         for head_cell, rest_cell, text in zip(head.findall("td"), tr.findall("td"), shown,
                                               strict=True):
             _cut(head_cell, rest_cell, text)
+        _keep_groups_open(head, tr)
         tr.addprevious(head)
     return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
 def _worth_splitting(cells, shown: list[str]) -> bool:
-    """Whether the first page shows the indicator's name whole and some of its long text."""
-    some = False
+    """Whether the first page shows the indicator's name whole (with its own target) and some
+    of the row's longest text."""
+    cut = [(cell, text) for cell, text in zip(cells, shown, strict=True) if _is_cut(cell)]
     for cell, text in zip(cells, shown, strict=True):
-        marks = set((cell.get("class") or "").split())
+        marks = _marks(cell)
         full = cell.text_content()
-        if "col-name" in marks and _prefix_length(full, text) < len(full.rstrip()):
+        if "measure-cell" in marks:  # at least the indicator's own pair
+            if _letters(text) < _letters(cell.find(".//tr").text_content()):
+                return False
+        elif "col-name" in marks and _prefix_length(full, text) < len(full.rstrip()):
             return False
-        if "measure-cell" in marks and _prefix_length(full, text) < len(
-                cell.find(".//tr").text_content()):  # not even the indicator's own pair
-            return False
-        if "col-main_tasks" in marks and full.strip() and not text.strip():
-            return False  # a row whose main tasks would all go on: it moves on whole
-        if marks & set(_LONG) and text.strip():
-            some = True
-    return some
+        elif (cell.get("data-group") and "cont" not in marks
+              and _prefix_length(full, text) < len(full.rstrip())):
+            return False  # the group it opens would start without its whole label
+    if not cut:
+        return False
+    longest, text = max(cut, key=lambda pair: len(pair[0].text_content().strip()))
+    return bool(text.strip()) or not longest.text_content().strip()
 
 
-def _shown_text(cell) -> str:
-    """The text a cell's fragment shows; in a cell of long text, its last line held back
-    when more follows on the next page (the fragment has no bottom padding or rule, the
-    whole row will)."""
-    lines = ["".join(box.text for box in _descendants(line) if isinstance(
-        getattr(box, "text", None), str))
-        for line in _descendants(cell) if type(line).__name__ == "LineBox"]
-    full = cell.element.text_content() if hasattr(cell.element, "text_content") else None
-    text = "".join(lines)
-    if full is None:
-        full = "".join(cell.element.itertext())
-    long = set((cell.element.get("class") or "").split()) & set(_LONG)
-    if long and _prefix_length(full, text) < len(full.rstrip()):
-        return "".join(lines[:-1])
-    return text
+def _letters(text: str) -> int:
+    """The characters of a text, white space aside."""
+    return len("".join(text.split()))
+
+
+def _marks(element) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _is_cut(cell) -> bool:
+    """A cell whose text is cut where the page ends (not repeated, not a group label)."""
+    return not _marks(cell) & set(_REPEATED) and not cell.get("data-group")
+
+
+def _shown_text(cell, bottom: float) -> str:
+    """The text a cell's fragment shows, less its last lines where they would not leave room
+    above the page's bottom for the cell's bottom padding and rule (the fragment has none,
+    the row cut from it will)."""
+    boxes = [line for line in _descendants(cell) if type(line).__name__ == "LineBox"]
+    room = bottom - cell.style["padding_bottom"].value - cell.style["border_bottom_width"]
+    while boxes and boxes[-1].position_y + boxes[-1].height > room + 0.01:
+        boxes.pop()
+    return "".join("".join(box.text for box in _descendants(line) if isinstance(
+        getattr(box, "text", None), str)) for line in boxes)
+
+
+def _content_bottom(page) -> float:
+    """Where a page's 版心 ends (CSS px from the page's top)."""
+    box = page._page_box
+    return box.content_box_y() + box.height
 
 
 _REPEATED = ("col-number", "col-name", "measure-cell")  # shown again where a row goes on
-_LONG = ("col-main_tasks", "col-other_leads", "col-other_responsible")  # cut where it broke
 
 
 def _cut(head, rest, shown: str) -> None:
     """Keep in `head` what the first page showed of a cell, and the rest in `rest`."""
-    marks = set((head.get("class") or "").split())
+    marks = _marks(head)
+    if head.get("data-group"):  # the label goes on with its group (shown where a page starts)
+        return
     if marks & set(_REPEATED):
         if "measure-cell" in marks:
             # the head keeps the name/target pairs the page showed; the rest the others,
             # after the indicator's own name, continued
-            kept = _prefix_length(head.text_content(), shown)
+            kept = _letters(shown)
             head_pairs, rest_pairs = list(head.iter("tr")), list(rest.iter("tr"))
             covered = 0
             for n, (head_pair, rest_pair) in enumerate(zip(head_pairs, rest_pairs,
                                                            strict=True)):
-                covered += len(head_pair.text_content())
+                covered += _letters(head_pair.text_content())
                 if n == 0:
                     continue
                 if covered <= kept:
                     rest_pair.getparent().remove(rest_pair)
                 else:
                     head_pair.getparent().remove(head_pair)
+            for part in (head, rest):
+                _fit_spans(part)
             names = [td for td in rest.iter("td")
                      if "measure-name" in (td.get("class") or "").split()]
             _append(names[0] if names else rest, CONTINUED)
+            # the indicator's own target again only where it stands for sub-indicators
+            # that go on beside it
+            own = rest.find(".//tr").findall("td")
+            if len(own) > 1 and not own[1].get("rowspan"):
+                _keep_range(own[1], 0, 0)
         elif "col-name" in marks:
             _append(rest, CONTINUED)
         return
-    full = rest.text_content()
-    if len(rest) or not marks & set(_LONG):  # short, or markup: whole in the head
-        for child in list(rest):
-            rest.remove(child)
-        rest.text = ""
-        return
-    kept = _prefix_length(full, shown)
-    head.text, rest.text = full[:kept], full[kept:]
+    kept = _prefix_length(rest.text_content(), shown)
+    _keep_range(head, 0, kept)
+    _keep_range(rest, kept, len(rest.text_content()))
+
+
+def _keep_groups_open(head, rest) -> None:
+    """The group cells of a row cut in two: no rule between the parts, the label once."""
+    for head_cell, rest_cell in zip(head.findall("td"), rest.findall("td"), strict=True):
+        if head_cell.get("data-group"):
+            head_cell.set("class", " ".join(sorted(_marks(head_cell) | {"open"})))
+            rest_cell.set("class", " ".join(sorted(_marks(rest_cell) | {"cont"})))
+
+
+def _fit_spans(measure) -> None:
+    """A target's rowspan over the pairs left under it without a target of their own."""
+    rows = list(measure.iter("tr"))
+    for n, tr in enumerate(rows):
+        cells = tr.findall("td")
+        if len(cells) < 2 or not cells[1].get("rowspan"):
+            continue
+        span = 1
+        while n + span < len(rows) and len(rows[n + span].findall("td")) < 2:
+            span += 1
+        if span > 1:
+            cells[1].set("rowspan", str(span))
+        else:
+            del cells[1].attrib["rowspan"]
+
+
+def _keep_range(element, start: int, end: int) -> None:
+    """Keep of an element's content only its characters start…end (as text_content counts
+    them), its markup (spans, sub/superscripts, line breaks inside the range) kept."""
+    at = 0
+
+    def clip(text: str | None) -> str:
+        nonlocal at
+        text = text or ""
+        first = at
+        at += len(text)
+        return text[max(start - first, 0):max(min(end, at) - first, 0)]
+
+    def walk(node) -> None:
+        node.text = clip(node.text)
+        for child in list(node):
+            if not isinstance(child.tag, str):
+                continue
+            inside = start < at < end
+            walk(child)
+            child.tail = clip(child.tail)
+            if not child.text_content() and not (child.tag == "br" and inside):
+                _drop(child)
+
+    walk(element)
+
+
+def _drop(child) -> None:
+    """Remove an element, keeping its tail."""
+    parent, previous = child.getparent(), child.getprevious()
+    if child.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
 
 
 def _append(element, text: str) -> None:
@@ -326,23 +414,85 @@ def write_pdf(document, pdf_variant: str | None = None) -> bytes:
 
 
 def _settle_group_labels(document) -> None:
-    """Show each domain/task label in the first row of every page, close groups at page ends.
+    """Show each domain/task label once a page, centred on its group's rows there, and close
+    groups at page ends.
 
     The checklist fakes merged cells (WeasyPrint's rowspan breaks across pages): every row
-    carries its group's label, hidden except in the group's first row. Hidden text keeps its
-    room, so showing it after layout moves nothing.
+    carries its group's label, hidden except in the group's first row. A hidden label keeps
+    its room (or, in a table whose rows split, takes none: it is drawn over the rows below),
+    so showing it after layout moves nothing; the label is then moved down to the middle of
+    the rows its group has on the page.
     """
     for page in document.pages:
-        rows = [box for box in _descendants(page._page_box)
-                if box.element_tag == "tr" and box.element is not None
-                and box.element.get("data-number")]
+        rows = _data_rows(page)
         if not rows:
             continue
-        for cell in _group_cells(rows[0]):
-            for box in _descendants(cell):
-                _restyle(box, visibility="visible")
+        for key in {cell.element.get("data-group") for cell in _group_cells(rows[0])}:
+            run: list = []
+            for row in rows:
+                cell = _group_cell(row, key)
+                if run and "cont" not in _marks(cell.element):
+                    _centre_label(run)
+                    run = []
+                run.append(cell)
+            _centre_label(run)
         for cell in _group_cells(rows[-1]):
             _restyle(cell, border_bottom_color=cell.style["border_right_color"])
+
+
+def _data_rows(page) -> list:
+    return [box for box in _descendants(page._page_box)
+            if box.element_tag == "tr" and box.element is not None
+            and box.element.get("data-number")]
+
+
+def _group_cell(row, key: str):
+    return next(cell for cell in _group_cells(row) if cell.element.get("data-group") == key)
+
+
+def _centre_label(cells: list) -> None:
+    """Show the label in the first of a group's cells on a page, in the middle of them all."""
+    first, last = cells[0], cells[-1]
+    for box in _descendants(first):
+        _restyle(box, visibility="visible")
+    lines = [box for box in _descendants(first) if type(box).__name__ == "LineBox"]
+    if not lines:
+        return
+    pad = first.padding_top  # a top-aligned cell's room under its text is bottom padding
+    top = first.content_box_y()
+    bottom = last.border_box_y() + last.border_height() - last.border_bottom_width - pad
+    text_top = lines[0].position_y
+    text_bottom = lines[-1].position_y + lines[-1].height
+    shift = (top + bottom) / 2 - (text_top + text_bottom) / 2
+    if shift > 0:
+        for child in first.children:
+            child.translate(dy=shift)
+
+
+def _draw_measure_rules_down(document) -> None:
+    """Draw the rule between 指标名称 and 指标值 (the names' right border in the measure
+    cell) down to the bottom of the row: the last name's cell made as tall as what is left."""
+    for page in document.pages:
+        for row in _data_rows(page):
+            for cell in row.children:
+                if cell.element is None or "measure-cell" not in _marks(cell.element):
+                    continue
+                tables = [box for box in _descendants(cell) if box.element_tag == "table"
+                          and box is not cell and type(box).__name__ == "TableBox"]
+                if not tables:
+                    continue
+                table = tables[0]
+                names = [box for box in _descendants(table)
+                         if type(box).__name__ == "TableCellBox"
+                         and "measure-name" in _marks(box.element)]
+                if not names:
+                    continue
+                last = names[-1]
+                # a cell's room under its content is bottom padding after table layout
+                room = (cell.content_box_y() + cell.height + cell.padding_bottom) - (
+                    last.border_box_y() + last.border_height())
+                if room > 0:
+                    last.height += room
 
 
 def _restyle(box, **changes) -> None:

@@ -23,7 +23,14 @@ from .columns import (
 from .errors import NoticeError
 from .fonts import FontSet
 from .layout import lay_out, letter_layout
-from .markup import plain, split_markup, text_width
+from .markup import (
+    UNBREAKABLE,
+    UNBREAKABLE_EMS,
+    UNBREAKABLE_IN_TEXT,
+    plain,
+    split_markup,
+    text_width,
+)
 from .model import Content, chinese_date
 from .numerals import chinese_number
 from .vocabulary import VOCABULARY
@@ -45,12 +52,56 @@ def rich(text: str) -> Markup:
 
 def cell_text(value) -> Markup:
     """An indicator's field as a table cell prints it: a list of names joined by 「、」, a
-    deadline as written, a number as digits, text with its sub/superscripts."""
+    deadline as written, a number as digits, text with its sub/superscripts; dates, numbers
+    with their units and standards' codes kept on one line."""
     if isinstance(value, tuple | list):
         return escape("、".join(value))
     if hasattr(value, "text"):
         value = value.text
-    return rich(str(value)) if value is not None else Markup("")
+    return unbroken(str(value)) if value is not None else Markup("")
+
+
+def unbroken(text: str, pattern=UNBREAKABLE) -> Markup:
+    """Rich text whose dates, numbers with units and standards' codes a line may not break
+    inside: each in a span of class nobreak (the cells' narrow lines would otherwise end on
+    「2021年3」 or 「HJ/T」)."""
+    out = []
+    for run, kind in split_markup(text):
+        if kind:
+            out.append(f"<{kind}>{escape(run)}</{kind}>")
+            continue
+        at = 0
+        for match in pattern.finditer(run):
+            if text_width(match.group()) > UNBREAKABLE_EMS:
+                continue  # too long to hold on one line of a narrow cell
+            out.append(str(escape(run[at:match.start()])))
+            out.append(f'<span class="nobreak">{escape(match.group())}</span>')
+            at = match.end()
+        out.append(str(escape(run[at:])))
+    return Markup("".join(out))
+
+
+def running(text: str) -> Markup:
+    """Rich running text: a number stays with its unit and a code whole (「2021年3/月」 becomes
+    「2021年/3月」), a date may break between its parts."""
+    return unbroken(text, UNBREAKABLE_IN_TEXT)
+
+
+def measure_pairs(indicator) -> list[dict]:
+    """The name/target pairs of an indicator's measure cell, its own first: each with the
+    rows its target spans (a target goes on beside the sub-indicators that have none of
+    their own, 0 for a pair whose target cell another spans)."""
+    pairs = [dict(name=indicator.name, target=indicator.target, sub=False)] + [
+        dict(name=s.name, target=s.target, sub=True) for s in indicator.sub_indicators]
+    owner = None  # the pair whose target the pairs below without one share
+    for n, pair in enumerate(pairs):
+        if n and not pair["target"] and owner is not None:
+            pairs[owner]["span"] += 1
+            pair["span"] = 0
+        else:
+            pair["span"] = 1
+            owner = n if pair["target"] else None
+    return pairs
 
 
 def table_widths(table) -> list[tuple]:
@@ -78,6 +129,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(rich=rich, cdate=chinese_date, cnum=chinese_number, cell_text=cell_text,
+                       unbroken=unbroken, running=running, pairs=measure_pairs,
                        table_widths=table_widths, plaintext=plain,
                        file_url=lambda path: Path(path).resolve().as_uri())
     env.filters["letter_row"] = lambda row: dict(

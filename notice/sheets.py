@@ -13,6 +13,7 @@ from .columns import BY_KEY
 from .content import TITLE_LINE_LIMIT
 from .errors import ContentError, Problem
 from .folder import LETTERS_FILE
+from .frame import MARK_KEYS, read_marks
 from .markup import fill, plain, text_width
 from .model import (
     ROLE_LEAD,
@@ -55,6 +56,13 @@ class SheetText:
     roles: Mapping[str, str]  # lead / responsible / both → the sentence {roles} becomes
     attachment: str
     title_spots: tuple[Spot, ...] = ()  # where each title piece was written
+    # 份号 of the first unit's letter, the others following the units' order as the numbers
+    # do (None: no 份号); 密级和保密期限 and 紧急程度 of every letter (10.1, 7.2.1-7.2.3)
+    first_copy_number: str | None = None
+    classification: str | None = None
+    urgency: str | None = None
+    copy_to: tuple[str, ...] = ()  # 抄送机关 of every letter (its 版记, 10.1)
+    copy_number_spot: Spot | None = None  # where the first 份号 was written
 
 
 def load_sheet_text(folder: Path, content=None) -> tuple[SheetText, tuple]:
@@ -66,7 +74,8 @@ def load_sheet_text(folder: Path, content=None) -> tuple[SheetText, tuple]:
     r = Reader(_display(path))
     required = ("title", "body", "attachment")
     m = r.mapping(node, "sheets", required,
-                  ("office", "masthead", "programme", "letter_number", "roles"))
+                  ("office", "masthead", "programme", "letter_number", *MARK_KEYS, "roles",
+                   "copy_to"))
     if m is None or any(key not in m for key in required):
         raise ContentError(r.problems)
 
@@ -94,10 +103,15 @@ def load_sheet_text(folder: Path, content=None) -> tuple[SheetText, tuple]:
         if key in sentences:
             roles[key] = template(sentences[key], f"roles: {key}", fields=ROLE_FIELDS)
     attachment = template(m["attachment"], "attachment")
+    marks = read_marks(r, m)  # as the notice's, with the notice's messages
+    copy_to = r.texts(m["copy_to"], "copy_to", item="copy_to") if "copy_to" in m else ()
     if r.problems:
         raise ContentError(r.problems)
     return (SheetText(office or "", masthead or "", programme or "", prefix, first, tuple(title),
-                      tuple(body), roles, attachment, tuple(title_spots)),
+                      tuple(body), roles, attachment, tuple(title_spots),
+                      marks.get("copy_number"), marks.get("classification"),
+                      marks.get("urgency"), copy_to,
+                      next((s for s in r.spots if s.where == "copy_number"), None)),
             tuple(r.spots))
 
 
@@ -126,6 +140,10 @@ class Sheet:
     office: str = ""
     masthead: str = ""
     rows: tuple[LetterRow, ...] = ()
+    copy_number: str | None = None  # 份号
+    classification: str | None = None  # 密级和保密期限
+    urgency: str | None = None  # 紧急程度
+    copy_to: tuple[str, ...] = ()  # 抄送机关
 
     @property
     def lead_count(self) -> int:
@@ -141,11 +159,38 @@ def letter_numbers(content: Content, text: SheetText) -> dict[str, DocNumber]:
             for n, unit in enumerate(content.assignments_by_unit())}
 
 
+def copy_numbers(content: Content, text: SheetText) -> dict[str, str]:
+    """Unit name → its letter's 份号: the first one given, then one more a unit in the units'
+    order over every unit with work (as the numbers), the digits kept (000007, 000008…)."""
+    if text.first_copy_number is None:
+        return {}
+    first, digits = int(text.first_copy_number), len(text.first_copy_number)
+    return {unit.name: f"{first + n:0{digits}d}"
+            for n, unit in enumerate(content.assignments_by_unit())}
+
+
+def _copy_number_problem(content: Content, text: SheetText) -> Problem | None:
+    """The 份号 of the last letter must still have style.COPY_NUMBER_DIGITS digits."""
+    if text.first_copy_number is None:
+        return None
+    count = len(content.assignments_by_unit())
+    highest = 10 ** len(text.first_copy_number) - 1
+    if int(text.first_copy_number) + count - 1 <= highest:
+        return None
+    spot = text.copy_number_spot
+    return Problem(spot.file, spot.line, spot.column, "copy_number",
+                   f'"{text.first_copy_number}" is the first letter\'s 份号 and each of the '
+                   f"{count} letters takes the next one, which would run past "
+                   f'"{highest:0{len(text.first_copy_number)}d}"; start at '
+                   f'"{highest - count + 1:0{len(text.first_copy_number)}d}" or lower')
+
+
 def make_sheets(content: Content, text: SheetText, only: list[str] | None = None) -> list[Sheet]:
     """The sheets of every unit with work (or of the units named in `only`)."""
     by_unit = content.assignments_by_unit()
     stems = file_stems(list(by_unit))  # of every unit with work, built or not
     numbers = letter_numbers(content, text)
+    copies = copy_numbers(content, text)
     if only:
         known = {u.name: u for u in by_unit}
         problems = [Problem("--unit", 0, 0, name, _unknown_unit(name, content, list(known)))
@@ -175,13 +220,17 @@ def make_sheets(content: Content, text: SheetText, only: list[str] | None = None
             tuple(nest_quotes(fill(paragraph, fields)) for paragraph in text.body),
             nest_quotes(fill(text.attachment, fields)), stem=stems[unit.name],
             number=numbers.get(unit.name), office=fields["office"],
-            masthead=text.masthead or fields["office"], rows=rows))
-    if too_long:
-        raise ContentError([Problem(
-            spot.file, spot.line, spot.column, f"title piece {n}, letter to {name}",
-            f'"{piece}" holds {width:g} characters; a title line of a letter holds at most '
-            f"{TITLE_LINE_LIMIT} (split this piece in two)")
-            for n, (width, piece, spot, name) in sorted(too_long.items())])
+            masthead=text.masthead or fields["office"], rows=rows,
+            copy_number=copies.get(unit.name), classification=text.classification,
+            urgency=text.urgency, copy_to=text.copy_to))
+    problems = [Problem(
+        spot.file, spot.line, spot.column, f"title piece {n}, letter to {name}",
+        f'"{piece}" holds {width:g} characters; a title line of a letter holds at most '
+        f"{TITLE_LINE_LIMIT} (split this piece in two)")
+        for n, (width, piece, spot, name) in sorted(too_long.items())]
+    problems += filter(None, [_copy_number_problem(content, text)])
+    if problems:
+        raise ContentError(problems)
     return sheets
 
 

@@ -123,7 +123,8 @@ LATIN_FACE = "Times New Roman"  # digits and Latin letters beside the Chinese fa
 # (−0.25 pt gives 27 there). Word and WPS lay the same 28 a line.
 DOCX_CHAR_SPACING_TWIPS = -6
 # 信函格式: LibreOffice 7.4 starts the first page's body this far under the bottom of the
-# header's double rule (measured); the 发文字号's spacing takes it off
+# header's double rule (measured); the 发文字号's spacing takes it off. In a document with a
+# footnote (a letter's 抄送) it starts the body right under the rule (measured)
 DOCX_BODY_UNDER_HEADER_PT = 2.9
 EXACT_LINE_BASELINE = 0.8  # an exact-height line has its baseline 4/5 of the way down
 CJK_EM_ASCENT = 0.88  # the ideographic em box: 0.88 em above the baseline, 0.12 below

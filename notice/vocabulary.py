@@ -92,6 +92,8 @@ ELEMENTS: tuple[Element, ...] = (
     Element("letter-masthead", _P, "the organ's name, red, 30 mm from the paper's top",
             "函标志", align="center"),
     Element("letter-rule", Kind.RULE, "the red double rule under the letter's 标志"),
+    Element("letter-marks", _C, "份号, 密级和保密期限, 紧急程度 flush left under the letter's "
+            "rule, one a line, the 函's number beside the first"),
     Element("letter-number", _P, "the 函's 发文字号, flush right under the rule", "函字号",
             align="right"),
     # 7.3 主体
@@ -140,6 +142,8 @@ ELEMENTS: tuple[Element, ...] = (
     Element("measure-name", _R, "an indicator's or sub-indicator's name", align="left"),
     Element("measure-value", _R, "an indicator's or sub-indicator's target", align="center"),
     Element("sub", Kind.MODIFIER, "a sub-indicator, indented under its indicator"),
+    Element("nobreak", _R, "a date, a number with its unit or a standard's code, which a "
+            "line may not break inside"),
     Element("group", _C, "a domain or task cell, merged over its indicators"),
     Element("group-label", _R, "the label of a merged group"),
     Element("open", Kind.MODIFIER, "the group goes on in the next row (no rule under it)"),
@@ -147,6 +151,8 @@ ELEMENTS: tuple[Element, ...] = (
     Element("may-break", Kind.MODIFIER, "a row that may be too tall for a page, let break"),
     # 7.4 版记
     Element("end-matter", Kind.FOOTER, "the 版记 (7.4)"),
+    Element("letter-end", Kind.FOOTER, "a letter's 版记 (10.1): 抄送 alone, no rules, on the "
+            "bottom of the last page's 版心"),
     Element("disclosure", _P, "信息公开选项 above the 版记's rules", "正文", align="justify"),
     Element("end-rules", _C, "the ruled lines of the 版记 (7.4.1)"),
     Element("copy-to", _P, "抄送机关 (7.4.2)", "抄送", align="left"),

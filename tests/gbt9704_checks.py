@@ -75,10 +75,13 @@ def check_full_pages(pages: list[Page]) -> int:
         slots = [round((ln.top - style.TOP_MM) / PITCH_MM) for ln in body_lines(page)]
         first = following.text_lines()[0]
         spaced = first.text.startswith("附件：") or first.x0 > style.LEFT_MM + 5 * 5.6
-        # the 附件说明 or the 署名 keeps two lines of the body with it on the next page
-        kept = 3 if any(ln.text.startswith("附件：") for ln in following.text_lines()[1:4]) \
-            else 2 if any(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln.text.replace(" ", ""))
-                          for ln in following.text_lines()[:6]) else 0
+        # the 附件说明 (after a blank line) or the 署名 keeps up to three lines of the body
+        # with it on the next page
+        note = next((n for n, ln in enumerate(following.text_lines()[:5])
+                     if ln.text.startswith("附件：")), None)
+        kept = note + 1 if note else 3 if any(
+            re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln.text.replace(" ", ""))
+            for ln in following.text_lines()[:7]) else 0
         assert max(slots) + (2 if spaced else 1) + kept >= style.LINES_PER_PAGE, page.number
         assert len(slots) == len(set(slots)), page.number
         full += 1

@@ -129,3 +129,179 @@ def break_was_constrained(line_text: str, next_text: str) -> bool:
             or next_text[1:2] and (next_text[1] in NO_LINE_START or next_text[1] in QUOTES)
             or line_text[-1:] in NO_LINE_END or line_text[-1:] in QUOTES
             or bool(re.match(r"[0-9A-Za-z.%]", next_text[0])))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A drawn rule of a table: its box in mm from the page's top left."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def vertical(self) -> bool:
+        return self.bottom - self.top > self.x1 - self.x0
+
+    @property
+    def width(self) -> float:
+        """Its thickness (mm)."""
+        return min(self.x1 - self.x0, self.bottom - self.top)
+
+
+def drawn_rules(path, page_number: int) -> list[Rule]:
+    """The rules WeasyPrint draws on a page: each side of a cell's (or table's) border is a
+    ring filled even-odd (outer and inner rectangle, `re re f*`) under a clip of that side's
+    trapezoid; the side drawn is the clip's box. Read from the content stream, the current
+    transformation matrix followed through q/Q and cm; an unpainted (transparent) side is not
+    drawn at all. Other fills (a gradient drawing a rule, say) are returned too, as the boxes
+    they fill, so that a test sees every rule however it is drawn."""
+    import pikepdf
+
+    def apply(m, x, y):
+        return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+    def times(a, b):  # a then b
+        return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+                a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+                a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
+
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[page_number - 1]
+        height = float(page.MediaBox[3])
+        ctm, stack, path_points, clip, fills = [1, 0, 0, 1, 0, 0], [], [], None, []
+        clips, pattern = [], False  # pattern: the fill colour is a pattern (a gradient)
+        alpha = 1.0  # the fill's opacity (a transparent border is filled with none)
+        states = page.Resources.get("/ExtGState", {})
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            args = [float(a) for a in operands] if op in ("cm", "m", "l", "re") else []
+            if op == "q":
+                stack.append((ctm, clip, pattern, alpha))
+            elif op == "Q":
+                ctm, clip, pattern, alpha = stack.pop()
+            elif op == "gs":
+                alpha = float(states[str(operands[0])].get("/ca", alpha))
+            elif op == "cs":
+                pattern = str(operands[0]) == "/Pattern"
+            elif op in ("rg", "g", "k"):
+                pattern = False
+            elif op == "cm":
+                ctm = times(args, ctm)
+            elif op in ("m", "l"):
+                path_points.append(apply(ctm, *args))
+            elif op == "re":
+                x, y, w, h = args
+                path_points += [apply(ctm, x, y), apply(ctm, x + w, y + h)]
+            elif op in ("W", "W*"):
+                clips.append(list(path_points))
+            elif op == "n":
+                if clips and clips[-1] == path_points:
+                    clip = clips.pop()
+                path_points = []
+            elif op in ("f", "f*", "F", "B", "B*"):
+                if alpha > 0:
+                    fills.append((clip if clip else path_points, pattern))
+                path_points = []
+            elif op in ("S", "s"):
+                path_points = []
+    rules = []
+    for points, patterned in fills:
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        rule = Rule(min(xs) * MM, (height - max(ys)) * MM, max(xs) * MM, (height - min(ys)) * MM)
+        if rule.width < 2 or patterned:  # a rule, or a gradient that may draw one
+            rules.append(rule)
+    return rules
+
+
+def glyphs_and_rules(path, page_number: int) -> tuple[list[dict], list[Rule]]:
+    """A page's characters (boxes in mm: x0, x1, top, bottom) and its drawn rules."""
+    with pdfplumber.open(path) as pdf:
+        chars = [dict(text=c["text"], size=c["size"], x0=c["x0"] * MM, x1=c["x1"] * MM,
+                      top=c["top"] * MM, bottom=c["bottom"] * MM)
+                 for c in pdf.pages[page_number - 1].chars if not _turn(c)]
+    return chars, drawn_rules(path, page_number)
+
+
+def crossings(chars: list[dict], rules: list[Rule]) -> list[tuple[str, Rule]]:
+    """The characters whose boxes overlap a rule (by more than 0.01 mm)."""
+    return [(c["text"], r) for c in chars for r in rules
+            if min(c["x1"], r.x1) - max(c["x0"], r.x0) > 0.01
+            and min(c["bottom"], r.bottom) - max(c["top"], r.top) > 0.01]
+
+
+def side_gaps(chars: list[dict], rules: list[Rule]) -> list[float]:
+    """For each character beside a vertical rule (level with it), the space between its
+    box and the nearest such rule on either side (mm)."""
+    gaps = []
+    for c in chars:
+        level = [r for r in rules if r.vertical and r.top < c["bottom"] and r.bottom > c["top"]]
+        left = [c["x0"] - r.x1 for r in level if r.x1 <= c["x0"] + 0.01]
+        right = [r.x0 - c["x1"] for r in level if r.x0 >= c["x1"] - 0.01]
+        gaps += [min(left)] if left else []
+        gaps += [min(right)] if right else []
+    return gaps
+
+
+@dataclass
+class Cell:
+    """The text of one table cell as printed: characters between the same two vertical rules
+    and under the same horizontal one, in lines (text, top, bottom in mm)."""
+
+    column: int  # how many vertical rules lie left of it
+    x0: float  # its left rule (mm)
+    x1: float  # its right rule (mm)
+    lines: list[tuple[str, float, float]]
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _, _ in self.lines)
+
+
+def table_cells(chars: list[dict], rules: list[Rule]) -> list[Cell]:
+    """The cells of a page's table, left to right, top to bottom."""
+    verticals = sorted({round(r.x0, 1) for r in rules if r.vertical})
+    found: dict[tuple, list] = defaultdict(list)
+    for c in chars:
+        middle_x, middle_y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        column = sum(1 for x in verticals if x < middle_x)
+        if not 0 < column < len(verticals):
+            continue  # outside the table
+        above = [r.bottom for r in rules if not r.vertical and r.x0 < middle_x < r.x1
+                 and r.bottom <= middle_y]
+        if above:
+            found[(column, round(max(above), 1))].append(c)
+    cells = []
+    for (column, _), members in sorted(found.items()):
+        rows: dict[float, list] = defaultdict(list)
+        for c in members:
+            top = next((t for t in rows if abs(t - c["top"]) < 1.2), c["top"])
+            rows[top].append(c)
+        lines = [("".join(c["text"] for c in sorted(rows[t], key=lambda c: c["x0"])),
+                  min(c["top"] for c in rows[t]), max(c["bottom"] for c in rows[t]))
+                 for t in sorted(rows)]
+        cells.append(Cell(column, verticals[column - 1], verticals[column], lines))
+    return cells
+
+
+def wide_gaps(chars: list[dict], rules: list[Rule]) -> list[tuple[str, float]]:
+    """Spaces wider than one character between neighbouring glyphs of one line of a cell:
+    (the text around the gap, the gap in characters of the line's size)."""
+    verticals = [r for r in rules if r.vertical]
+    found = []
+    rows: dict[float, list] = defaultdict(list)
+    for c in chars:
+        top = next((t for t in rows if abs(t - c["top"]) < 0.5), c["top"])
+        rows[top].append(c)
+    for line in rows.values():
+        line.sort(key=lambda c: c["x0"])
+        for a, b in zip(line, line[1:], strict=False):
+            gap = b["x0"] - a["x1"]
+            if any(a["x1"] - 0.01 <= r.x0 and r.x1 <= b["x0"] + 0.01
+                   and r.top < a["bottom"] and r.bottom > a["top"] for r in verticals):
+                continue  # the glyphs are in two cells
+            size = max(a["size"], b["size"]) * MM
+            if gap > size + 0.01:
+                found.append((a["text"] + "␣" + b["text"], round(gap / size, 2)))
+    return found

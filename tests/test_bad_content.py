@@ -489,7 +489,7 @@ def test_an_unknown_field_in_a_role_sentence_is_refused(content):
                      '"{leads}" is not a field you can use here; use one of {year}, {unit}, '
                      "{addressee}, {second_person}, {office}, {programme}, {notice_title}, "
                      "{doc_number}, {letter_number}, {lead_count}, {responsible_count}, "
-                     "{shared_count}, {indicator_count}, {earliest_deadline}")
+                     "{shared_count}, {indicator_count}, {earliest_deadline}", command="build")
     assert spot.line == start.line
 
 
@@ -499,4 +499,43 @@ def test_a_title_piece_too_long_for_the_letter_is_refused(content):
     refused(content, f"2021/sheets.yaml:{spot.line}:5: title piece 2, letter to "
                      '市文化广播电视台和旅游局: "领导小组办公室关于印发国家生态文明建设示范市县'
                      '市文化广播电视台和旅游局" holds 35 characters; a title line of a letter '
-                     "holds at most 20 (split this piece in two)")
+                     "holds at most 20 (split this piece in two)", command="build")
+
+
+def test_an_unknown_key_in_the_letters_wording_is_refused(content):
+    spot = content.edit("sheets.yaml", "letter_number:", "copy_numbr: \"000001\"\nletter_number:")
+    other = content.edit("sheets.yaml", "letter_number:", "signature: 某某\nletter_number:")
+    refused(content,
+            f'2021/sheets.yaml:{spot.line}:1: sheets: unknown key "copy_numbr" (did you mean '
+            '"copy_number"?)',
+            f'2021/sheets.yaml:{other.line}:1: sheets: unknown key "signature"; known keys: '
+            "title, body, attachment, office, masthead, programme, letter_number, copy_number, "
+            "classification, urgency, roles, copy_to")
+
+
+# a letter's 份号, 密级 and 紧急程度 (sheets.yaml): the notice's readers, the notice's words
+@pytest.mark.parametrize("lines, bad, message", [
+    ('copy_number: "12345"', '"12345"',
+     'copy_number: "12345" must be 6 digits, such as "000123" (GB/T 9704 7.2.1)'),
+    ('copy_number: "000001"\nclassification: 内部', "内部",
+     'classification: "内部" is not a 密级: write 绝密, 机密 or 秘密, with the period after ★ '
+     "if there is one (机密★1年)"),
+    ("classification: 秘密★1年", "秘密★1年",
+     "classification: a classified document needs its 份号: add copy_number (GB/T 9704 7.2.1)"),
+    ("urgency: 紧急", "紧急", 'urgency: "紧急" must be one of 特急 or 加急'),
+    # 23 letters from 999990 would need seven digits
+    ('copy_number: "999990"', '"999990"',
+     'copy_number: "999990" is the first letter\'s 份号 and each of the 23 letters takes the '
+     'next one, which would run past "999999"; start at "999977" or lower'),
+    ("copy_to: 市委办公室", "市委办公室",
+     "copy_to: must be a list (one item a line, each starting with -)"),
+    ("copy_to:\n  - 市委办公室\n  - ", " ",
+     "copy_to 2: is empty; write the text"),
+])
+def test_a_bad_mark_or_copy_to_of_the_letters_is_refused(content, lines, bad, message):
+    content.edit("sheets.yaml", "letter_number:", lines + "\nletter_number:")
+    text = content.text("sheets.yaml")
+    start = text.index(lines) + lines.rindex(bad)
+    line = text.count("\n", 0, start) + 1
+    column = start - text.rfind("\n", 0, start)
+    refused(content, f"2021/sheets.yaml:{line}:{column}: {message}", command="build")

@@ -193,6 +193,12 @@ def test_paragraphs_follow_the_html_classes(document, built_2021):
 def test_rows_stay_whole_unless_the_html_lets_them_break(built_2021):
     context = notice_context(built_2021.content, built_2021.fonts)
     html = render_template("notice.html.j2", **context)
+    # the notice's checklist splits its rows at page ends (split-rows), as the PDF does
+    notice = Document(io.BytesIO(render_docx(html, context))).element.body.find(qn("w:tbl"))
+    assert [row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+            for row in notice.findall(qn("w:tr"))][1:] == [False] * 25
+    # a table whose rows do not split keeps them whole, but for a row let break
+    html = html.replace('class="checklist split-rows"', 'class="checklist"')
     html = html.replace('<tr data-number="12">', '<tr data-number="12" class="may-break">')
     table = Document(io.BytesIO(render_docx(html, context))).element.body.find(qn("w:tbl"))
     rows = table.findall(qn("w:tr"))
@@ -266,7 +272,7 @@ def _pdf_text(page, bottom=None) -> str:
 
 def _head_top(page) -> float:
     return min(c["top"] for c in page.chars if c["text"] == COLUMN_HEADS[0][0]
-               and abs(c["size"] - style.TABLE_PT) < 0.5)
+               and abs(c["size"] - style.LETTER_TABLE_PT) < 0.5)  # split-rows: 小五
 
 
 def test_flowing_text_is_the_pdfs_in_order(document, built_2021):

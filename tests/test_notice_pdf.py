@@ -100,15 +100,23 @@ def test_each_indicator_once_with_all_its_text(built_2021, checklist):
     left = style.LANDSCAPE_MARGINS_MM[3] * 72 / 25.4
     widths = [shown.width * 72 / 25.4 for shown in columns_of(NOTICE, _CHECKLIST)]
     edges = [left + sum(widths[:i]) for i in range(len(widths) + 1)]
+    heads = [shown.column.head for shown in columns_of(NOTICE, _CHECKLIST)]
     columns = {name: "" for name in ("number", "tasks")}
+    numbers: list[str] = []  # a row that goes on to the next page repeats its number there
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
             if page.width < page.height:
                 continue
             for name, index in (("number", 2), ("tasks", 6)):
                 crop = page.crop((edges[index], 0, edges[index + 1], page.height))
-                columns[name] += crop.extract_text() + "\n"
-    numbers = re.findall(r"\d+", columns["number"])
+                # the head row repeats on every page: the text a row goes on with follows
+                # the text of the page before once the head is left out
+                columns[name] += crop.extract_text().replace(heads[index], "") + "\n"
+            page_numbers = re.findall(r"\d+", page.crop(
+                (edges[2], 0, edges[3], page.height)).extract_text())
+            if numbers and page_numbers and page_numbers[0] == numbers[-1]:
+                page_numbers = page_numbers[1:]
+            numbers += page_numbers
     columns["tasks"] = columns["tasks"].replace("\n", "")
     indicators = [i for d in checklist["domains"] for t in d["tasks"] for i in t["indicators"]]
     assert numbers == [str(i["number"]) for i in indicators]

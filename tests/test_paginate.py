@@ -33,13 +33,11 @@ def letters():
             if s.unit.name in LETTERS}
 
 
-def _by_passes(html, css, fonts):
+def _by_passes(html, css, fonts, monkeypatch):
     """The letter as it was laid out before paginate.py: the whole letter again a cut."""
-    faces = frozenset(face.url for face in fonts.font_faces())
-    config, stylesheet = notice.pdf._stylesheet(css, faces)
-    document = notice.pdf._lay_out_by_passes(html, stylesheet, config, faces)
-    notice.pdf._settle_group_labels(document)
-    return notice.pdf.write_pdf(document)
+    with monkeypatch.context() as patched:
+        patched.setattr(notice.pdf, "_lay_out_splitting", lambda *args: None)
+        return notice.pdf.render_pdf(html, css, fonts)
 
 
 def _pixels(pdf: bytes, folder) -> list[bytes]:
@@ -71,7 +69,7 @@ def test_a_letter_laid_out_page_by_page_is_the_letter_laid_out_once_a_cut(
         letters, unit, window, tmp_path, monkeypatch):
     """A window of 3 rows (less than a page holds) makes pages run past it again and again."""
     html, css, fonts = letters[unit]
-    before = _by_passes(html, css, fonts)
+    before = _by_passes(html, css, fonts, monkeypatch)
     if window:
         monkeypatch.setattr(notice.pdf, "_WINDOW", window)
     windows = []

@@ -253,3 +253,27 @@ def test_a_changed_asset_lays_every_document_out_again(small, tmp_path):
     assert build(small.folder, out, jobs=2).rendered == []
     seal.write_bytes(b"\x89PNG second seal")
     assert len(build(small.folder, out, jobs=2).rendered) == 4
+
+
+def test_a_letter_with_four_columns_to_fit_is_built(tmp_path):
+    """An office's own columns (tests/fixtures/sheet/2024: 工作措施 and 联系人 beside the other
+    lead and responsible units) give a letter four columns whose widths are fitted to the
+    text: they share the landscape 版心's width (the build used to stop on a template
+    problem there)."""
+    import pdfplumber
+
+    from notice import style
+    from notice.build import build
+
+    source = Path(__file__).resolve().parent / "fixtures" / "sheet" / "2024"
+    result = build(source, tmp_path, units=["县财政局"], jobs=1)
+    mm = 72 / 25.4
+    with pdfplumber.open(next(result.root.rglob("县财政局.pdf"))) as pdf:
+        page = pdf.pages[1]
+        rules = [e["x0"] / mm for e in page.edges if e["orientation"] == "v"]
+        head = [re.sub(r"\s+", "", c) for c in page.extract_tables()[0][0]]
+    top, right, bottom, left = style.LANDSCAPE_MARGINS_MM
+    assert min(rules) == pytest.approx(left, abs=0.5)
+    assert max(rules) == pytest.approx(style.PAGE_HEIGHT_MM - right, abs=0.5)
+    assert head == ["编号", "任务名称", "目标值", "工作措施", "时限", "性质", "联系人",
+                    "本单位职责", "其他牵头单位", "其他责任单位"]

@@ -188,23 +188,32 @@ def _measure_cells(measure, widths: tuple[int, int], size: float = style.TABLE_P
     line = twips(line_pt)
     rows = [tr for tr in measure.iter("tr")]
     names, values = [], []
-    for n, tr in enumerate(rows):
-        name, value = tr.findall("td")
-        sub = "sub" in classes(name)
-        name_items, value_items = tokens(name), tokens(value)
-        name_lines = estimate_lines(_plain(name_items),
-                                    (widths[0] - name_margin - (sub_indent if sub else 0)) / 20,
-                                    size)
+    # a target that spans the rows of the sub-indicators under it (rowspan) is one paragraph
+    # beside their names; the pairs of such a group are level only at its ends
+    n = 0
+    while n < len(rows):
+        value = rows[n].findall("td")[1] if len(rows[n].findall("td")) > 1 else None
+        span = int(value.get("rowspan", 1)) if value is not None else 1
+        group = rows[n:n + span]
+        name_items = [tokens(tr.findall("td")[0]) for tr in group]
+        subs = ["sub" in classes(tr.findall("td")[0]) for tr in group]
+        value_items = tokens(value) if value is not None else []
+        name_lines = [estimate_lines(_plain(items), (widths[0] - name_margin - (
+            sub_indent if sub else 0)) / 20, size) for items, sub in zip(name_items, subs,
+                                                                          strict=True)]
         value_lines = estimate_lines(_plain(value_items), (widths[1] - margin) / 20, size)
-        tall = max(name_lines, value_lines)
-        after = 0 if n == len(rows) - 1 else gap
-        name_ppr = dict(jc=dict(val="left"),
-                        spacing=dict(after=after + (tall - name_lines) * line))
-        if sub:
-            name_ppr["ind"] = dict(left=sub_indent)
-        names.append(paragraph(name_items, "表格文字", **name_ppr))
+        tall = max(sum(name_lines), value_lines)
+        after = 0 if n + span >= len(rows) else gap
+        for k, (items, sub) in enumerate(zip(name_items, subs, strict=True)):
+            last = k == len(group) - 1
+            name_ppr = dict(jc=dict(val="left"), spacing=dict(
+                after=after + (tall - sum(name_lines)) * line if last else gap))
+            if sub:
+                name_ppr["ind"] = dict(left=sub_indent)
+            names.append(paragraph(items, "表格文字", **name_ppr))
         values.append(paragraph(value_items, "表格文字", spacing=dict(
-            after=after + (tall - value_lines) * line)))
+            after=after + (tall - value_lines) * line + (span - 1) * gap)))
+        n += span
     return [_cell(widths[0], names, right=TABLE_CELL_MARGINS[1]), _cell(widths[1], values)]
 
 

@@ -1,5 +1,6 @@
 """The frame elements the DOCX draws from the shared layout: 联合行文's 标志, the 签发人 lines,
-the 署名 block's indents, and the seal and 签名章 pictures anchored behind the text.
+the 署名 block's indents, the seal and 签名章 pictures anchored behind the text, and a
+letter's 版记.
 
 Constructions measured in LibreOffice 7.4 (research/docx/FINDINGS.md, Q5): a picture anchored
 with `behindDoc="1"`, `wrapNone`, positioned from the 版心's left edge and from its paragraph.
@@ -10,11 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
+from lxml import etree
 
 from .. import style
-from .blocks import classes, paragraph, tokens
+from .blocks import PARAGRAPH_STYLES, classes, paragraph, run, tokens
 from .oxml import CHAR, LINE, el, half_points, snug_line, twips
 from .styles import indent
 
@@ -134,3 +140,33 @@ def anchored_image(document, node, sign_off, number: int):
     return parse_xml(xml)
 
 
+
+
+_HIDDEN_MARK = "\u200b"  # a footnote mark of no width: the 版记 is not a note
+
+
+def letter_end_note(document, node):
+    """10.1 a letter's 版记 (footer.letter-end: 抄送 alone, no rules) as a footnote without a
+    mark or a separator line: Word and LibreOffice set it on the bottom of the 版心 of the page
+    where the attachment ends (or of the next page, where that one is full), as the PDF's
+    footnote area. Returns the paragraph, after the attachment's table, that refers to it."""
+    def empty():
+        return paragraph([], "表格文字", spacing=dict(line=20, lineRule="exact"))
+
+    notes = [paragraph(tokens(p), next(PARAGRAPH_STYLES[c] for c in sorted(classes(p))
+                                       if c in PARAGRAPH_STYLES))
+             for p in node.iter("p")]
+    footnotes = el("w:footnotes", None,
+                   el("w:footnote", dict(type="separator", id=-1), empty()),
+                   el("w:footnote", dict(type="continuationSeparator", id=0), empty()),
+                   el("w:footnote", dict(id=1), *notes))
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES,
+                etree.tostring(footnotes, xml_declaration=True, encoding="UTF-8",
+                               standalone=True), document.part.package)
+    document.part.relate_to(part, RT.FOOTNOTES)
+    # LibreOffice 7.4 takes a custom mark only from the reference's own run
+    reference = el("w:r", None, el("w:footnoteReference", dict(customMarkFollows=1, id=1)))
+    reference.append(run("text", _HIDDEN_MARK, {})[-1])
+    anchor = empty()
+    anchor.append(reference)
+    return anchor

@@ -120,6 +120,13 @@ def _jc(style_name: str) -> dict:
     return dict(val=ALIGNMENT[style_name])
 
 
+def width_percent(mast) -> int:
+    """w:w of the 标志: the layout's scale for the size Word takes, a whole number of half
+    points (36 pt for 35.8): rounded down, so that the line is no wider than the PDF's and
+    does not wrap (a 19-character name did in LibreOffice)."""
+    return math.floor(mast.size * mast.scale / (half_points(mast.size) / 2) * 100)
+
+
 def letter_styles(letter) -> list[etree._Element]:
     """The 信函格式's 标志 (in the first page's header) and 发文字号 (10.1)."""
     s, mast, b = style, letter.masthead, IDS
@@ -128,7 +135,7 @@ def letter_styles(letter) -> list[etree._Element]:
         _style("paragraph", b["函标志"], "函标志", ppr=dict(
             FLAT, spacing=spacing(line=twips(snug_line(mast_pt))), jc=_jc("函标志")),
             rpr=dict(dict(snapToGrid=OFF, spacing=dict(val=0)), rFonts=fonts("title"),
-                     color=dict(val=s.RED.lstrip("#")), w=dict(val=round(mast.scale * 100)),
+                     color=dict(val=s.RED.lstrip("#")), w=dict(val=width_percent(mast)),
                      sz=dict(val=half_points(mast_pt)), szCs=dict(val=half_points(mast_pt)))),
         _style("paragraph", b["函字号"], "函字号", based_on="Normal", follow=b["标题"],
                ppr=dict(ind=indent(), jc=_jc("函字号"))),
@@ -160,7 +167,7 @@ def build_styles(layout: Layout) -> list[etree._Element]:
                                   line=twips(snug_line(mast_pt))),
             jc=_jc("发文机关标志")), rpr=dict(
             loose, rFonts=fonts("title"), color=dict(val=s.RED.lstrip("#")),
-            w=dict(val=round(mast.scale * 100)), sz=dict(val=half_points(mast_pt)),
+            w=dict(val=width_percent(mast)), sz=dict(val=half_points(mast_pt)),
             szCs=dict(val=half_points(mast_pt)))),
         # 7.2.4 two blank lines under the 标志
         _style("paragraph", b["发文字号"], "发文字号", based_on="Normal", follow=b["标题"],

@@ -24,6 +24,7 @@ from .blocks import (
 from .frame import (
     anchored_image,
     joint_masthead,
+    letter_end_note,
     sign_off_ppr,
     signed_line_ppr,
 )
@@ -39,7 +40,7 @@ from .oxml import (
     twips,
 )
 from .package import html_metadata, pack
-from .styles import configure_settings, font_table_xml, install_styles
+from .styles import configure_settings, font_table_xml, fonts, install_styles
 
 # where the kind of page changes, a Word section starts: the 版记 page on an even page
 STARTS = {Page.PORTRAIT: "nextPage", Page.LANDSCAPE: "nextPage", Page.LAST: "evenPage"}
@@ -155,6 +156,8 @@ class _Writer:
                 self.sign_off, self.signature_lines = self.layout.sign_off, 0
                 self._blocks(child)
                 self.sign_off = None
+            elif element is not None and element.name == "letter-end":
+                self._add(letter_end_note(self.document, child))
             elif kind is Kind.FOOTER:
                 self.end_matter = end_matter(child)
             elif kind is Kind.RULE:
@@ -215,6 +218,7 @@ class _Writer:
         masthead, number = (paragraph(tokens(child), style_name) for child, style_name in (
             (node.find(".//p[@class='letter-masthead']"), "函标志"),
             (node.find(".//p[@class='letter-number']"), "函字号")))
+        lines = self._letter_marks(node) or [number]
         # the 标志 in a snug exact line: its em box starts at the line's top, 30 mm down
         mast = half_points(self.letter.masthead.size) / 2
         gap = style.LETTER_RULE_GAP_MM * style.PT_PER_MM - (snug_line(mast) - mast)
@@ -230,10 +234,14 @@ class _Writer:
         # the 发文字号: its characters' top 7/8 of a 3号 character under the rule, which ends
         # the header; the line is an exact grid line, its em box 0.8 − 0.88 × 16 pt down
         em_top = style.EXACT_LINE_BASELINE * PITCH - style.CJK_EM_ASCENT * style.BODY_PT
+        # LibreOffice 7.4 starts the body right under the header in a document with a
+        # footnote (a letter's 抄送, letter_end_note), a little lower otherwise (measured)
+        noted = any("letter-end" in classes(f) for f in node.getroottree().iter("footer"))
         before = (style.LETTER_NUMBER_DROP * style.BODY_PT - em_top
-                  - style.DOCX_BODY_UNDER_HEADER_PT)
-        put(number.find(qn("w:pPr")), el("w:spacing", dict(before=max(twips(before), 0))))
-        self._add(number)
+                  - (0 if noted else style.DOCX_BODY_UNDER_HEADER_PT))
+        put(lines[0].find(qn("w:pPr")), el("w:spacing", dict(before=max(twips(before), 0))))
+        for line in lines:
+            self._add(line)
         # the title two line pitches under the 发文字号's line
         self.pending["spacing"] = dict(before=twips((style.LETTER_TITLE_LINES_BELOW - 1)
                                                     * PITCH + style.DOCX_BODY_UNDER_HEADER_PT))
@@ -242,6 +250,22 @@ class _Writer:
         # into each margin
         reach = twips(style.TITLE_PT / 4)
         self.pending.update(ind=dict(left=-reach, right=-reach, firstLine=0))
+
+    def _letter_marks(self, node) -> list:
+        """份号, 密级 and 紧急程度 one a line, flush left in their own styles, the 函's number
+        on the first line at a right tab stop on the 版心's right edge (10.1); [] without."""
+        marks = [p for p in node.iter("p") if classes(p) & {"copy-number", "secrecy", "urgency"}]
+        if not marks:
+            return []
+        lines = [paragraph(tokens(p), element_of(classes(p)).word_style) for p in marks]
+        number = node.find(".//p[@class='letter-number']")
+        if number.text_content().strip():
+            put(lines[0].find(qn("w:pPr")), el("w:tabs", None, el(
+                "w:tab", dict(val="right", pos=PORTRAIT.text_width))))
+            lines[0].append(run("tab", "", {}))
+            lines[0].extend(run(kind, text, dict(rpr, rFonts=fonts("body")))
+                            for kind, text, rpr in tokens(number))
+        return lines
 
     def _add(self, block) -> None:
         self.body.append(block)
