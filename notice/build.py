@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -10,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import RenderCache, font_fingerprint, render_key
+from .cache import RenderCache, font_fingerprint, inputs_key, render_key
 from .checks import load_and_check
 from .errors import NoticeError
-from .folder import assets_digest
+from .folder import assets_digest, inputs
 from .fonts import FontSet
 from .model import Content
 from .output import Staging, Written, record, write_manifest
@@ -77,9 +78,6 @@ def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_vari
     given = root is not None
     root = Path(root) if given else Path(out_dir) / str(content.year)
     result = BuildResult(content, fonts, root)
-    if not harfbuzz_subsetting():
-        result.notes.append("libharfbuzz-subset is missing: font subsetting falls back to "
-                            "fontTools and is about 15 times slower (run scripts/setup.sh)")
 
     # templates: every document's HTML, and the key of what it depends on
     contexts = {"notice": notice_context(content, fonts)}
@@ -109,11 +107,15 @@ def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_vari
             for suffix, data in files.items():
                 result.written.append(record(root, f"{job.stem}.{suffix}", data, job.kind,
                                              job.unit, staging=staging))
-        if not units:
+        if not units:  # the matrix: made again only when a content file changed
+            key = inputs_key(inputs(content.folder))
             for writer in (w for w in build_writers() if w.wanted(content)):
-                result.written.append(record(root, f"{writer.stem}.{writer.suffix}",
-                                             writer.render(content), writer.kind,
-                                             staging=staging))
+                data = cache.get(key, writer.suffix)
+                if data is None:
+                    data = writer.render(content)
+                    cache.put(key, writer.suffix, data)
+                result.written.append(record(root, f"{writer.stem}.{writer.suffix}", data,
+                                             writer.kind, staging=staging))
         write_manifest(root, content.year, result.written, keep_others=bool(units),
                        staging=staging)
     result.idle_recipients = content.idle_recipients()
@@ -163,21 +165,30 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
             yield job, cached
         else:
             pending.append(job)
+    if pending and not harfbuzz_subsetting():  # asked only when something is laid out
+        result.notes.append("libharfbuzz-subset is missing: font subsetting falls back to "
+                            "fontTools and is about 15 times slower (run scripts/setup.sh)")
     # the longest documents first, so that no worker is left with a long one at the end
     pending.sort(key=lambda job: len(job.html), reverse=True)
     _WORKER.update(contexts=contexts, styles=styles, fonts=fonts, jobs=pending,
                    pdf_variant=pdf_variant)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
     pool = None
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        results = map(_render_job, range(len(pending)))
-    else:
-        # fork: the workers inherit the parsed templates, fonts and contexts
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_leave_ctrl_c,
-                                                        initargs=(os.getpid(),))
-        results = pool.imap_unordered(_render_job, range(len(pending)))
+    _load_stylesheets({styles[job.kind] for job in pending}, fonts)
+    # what exists now is never scanned by the garbage collector again (nor, in a worker,
+    # touched and so copied), and layouts make many short-lived objects: collect less often
+    gc.freeze()
+    threshold = gc.get_threshold()
     finished = False
     try:
+        if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            gc.set_threshold(*_GC_THRESHOLD)
+            results = map(_render_job, range(len(pending)))
+        else:
+            # fork: the workers inherit the parsed templates, stylesheets, fonts and contexts
+            pool = multiprocessing.get_context("fork").Pool(
+                workers, initializer=_leave_ctrl_c, initargs=(os.getpid(),))
+            results = pool.imap_unordered(_render_job, range(len(pending)))
         for index, files, error in results:
             job = pending[index]
             if error:
@@ -198,6 +209,26 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
                 pool.terminate()
             pool.join()
         _WORKER.clear()
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+_GC_THRESHOLD = (10_000, 10, 10)  # Python's is (700, 10, 10): 15 % of a layout's CPU less
+
+
+def _load_stylesheets(styles: set[str], fonts: FontSet) -> None:
+    """Parse the stylesheets and load their fonts in this process, before the workers fork:
+    each would do it again otherwise. One that fails is left to the workers, which report
+    the failure with the document's name."""
+    if not styles:
+        return
+    from .pdf import load_stylesheet
+
+    for css in styles:
+        try:
+            load_stylesheet(css, fonts)
+        except Exception:  # noqa: BLE001, S110 - reported by the worker that meets it
+            pass
 
 
 def _leave_ctrl_c(parent: int) -> None:
@@ -206,6 +237,7 @@ def _leave_ctrl_c(parent: int) -> None:
     dies, silently, with the main process (kill -9, a closed terminal)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)
+    gc.set_threshold(*_GC_THRESHOLD)
 
 
 def _render_job(index: int):

@@ -39,6 +39,17 @@ def render_key(html: str, css: str, fonts: str, assets: str, variant: str | None
     return digest.hexdigest()
 
 
+def inputs_key(inputs: list[tuple[str, Path]], variant: str | None = None) -> str:
+    """What an output made from the whole content depends on (the matrix): every file the
+    build reads from the content folder (folder.inputs), by name and bytes, and the code."""
+    digest = hashlib.sha256()
+    for name, path in inputs:
+        digest.update(name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    for part in (code_fingerprint(), variant or ""):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
 class RenderCache:
     """Rendered files by key, in a folder of their own (OUT/.cache), each with the SHA-256 it
     had when it was stored: a file that no longer has it (truncated, damaged, half-written)

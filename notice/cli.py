@@ -137,13 +137,7 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
           fonts: tuple[str, ...], no_cache: bool, wait: float) -> None:
     from .build import build as run_build
 
-    overrides = {}
-    for item in fonts:
-        role, sep, path = item.partition("=")
-        if not sep or role not in FONT_ROLES:
-            raise click.BadParameter(f'"{item}": write ROLE=FILE with ROLE one of '
-                                     f"{', '.join(FONT_ROLES)}", param_hint="--font")
-        overrides[role] = path
+    overrides = _font_overrides(fonts)
     folder = _folder(content_dir)
     bar = None
 
@@ -163,6 +157,23 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    _report(result, units)
+
+
+def _font_overrides(fonts: tuple[str, ...]) -> dict[str, str]:
+    """--font ROLE=FILE options as {role: file}."""
+    overrides = {}
+    for item in fonts:
+        role, sep, path = item.partition("=")
+        if not sep or role not in FONT_ROLES:
+            raise click.BadParameter(f'"{item}": write ROLE=FILE with ROLE one of '
+                                     f"{', '.join(FONT_ROLES)}", param_hint="--font")
+        overrides[role] = path
+    return overrides
+
+
+def _report(result, units=()) -> None:
+    """What a build wrote, laid out and noticed."""
     for line in result.fonts.summary():
         click.echo(f"font {line}")
     formats = document_writers()
@@ -180,6 +191,56 @@ def build(content_dir: Path | None, out_dir: Path, units: tuple[str, ...], jobs:
     if result.idle_recipients and not units:
         click.echo(f"no letter for {len(result.idle_recipients)} recipients without an "
                    f"assignment: {'、'.join(result.idle_recipients)}")
+
+
+@main.command(help="Build, then keep watching the content folder: each time a file of it is "
+              "saved, the documents it changes are built again (the others come from the "
+              "cache), in a process that stays ready. A content problem is listed as build "
+              "lists it, nothing is written, and the watch goes on. Ctrl-C stops it.\n"
+              + EXIT_HELP)
+@content_option
+@out_option
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Letters rendered at once (default: the number of cores).")
+@click.option("--font", "fonts", multiple=True, metavar="ROLE=FILE",
+              help="Use a font file of your own for a role. Repeatable.")
+@_guarded
+def watch(content_dir: Path | None, out_dir: Path, jobs: int | None,
+          fonts: tuple[str, ...]) -> None:
+    import time
+
+    from .build import build as run_build
+    from .watch import watch as run_watch
+
+    overrides = _font_overrides(fonts)
+    folder = _folder(content_dir)
+
+    builds = 0
+
+    def built(result, seconds: float) -> None:
+        nonlocal builds
+        builds += 1
+        if builds == 1:  # the whole report once, then what each save did
+            _report(result)
+        else:
+            documents = len([w for w in result.written if w.format == "pdf"])
+            click.echo(f"laid out {len(result.rendered)} of {documents} documents "
+                       f"({', '.join(result.rendered) or 'none'})")
+            for note in result.notes:
+                click.echo(f"warning: {note}")
+        click.echo(f"{time.strftime('%H:%M:%S')} built in {seconds:.1f} s; watching {folder} "
+                   "(Ctrl-C to stop)")
+
+    def failed(error: errors.NoticeError) -> None:
+        error.show()
+        click.echo(f"{time.strftime('%H:%M:%S')} the last set is left as it was; watching "
+                   f"{folder}: save the file again once it is fixed", err=True)
+
+    try:
+        run_watch(folder, lambda: run_build(folder, out_dir, overrides, jobs=jobs,
+                                            waiting=_waiting_for("build")), built, failed)
+    except KeyboardInterrupt:
+        click.echo("stopped watching; nothing half-written was left behind.", err=True)
 
 
 @main.command(help="List each unit with the indicators it leads and shares.\n" + EXIT_HELP)

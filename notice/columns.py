@@ -140,12 +140,13 @@ def _fitted(chosen, widths: dict, rows) -> dict:
             head = math.ceil(text_width(c.head) / lines) * style.LETTER_TABLE_PT + padding
             widths[c.key] = min(widths[c.key], math.ceil(max(need, head) / style.PT_PER_MM))
     spare = total - sum(w for k, w in widths.items() if k not in flexible)
-    texts = {k: [_row_text(r, k) for r in rows] for k in flexible}
+    text_widths = {k: [text_width(_row_text(r, k)) for r in rows] for k in flexible}
 
+    @functools.cache  # the same column at the same width comes back in many splits
     def row_lines(key: str, width: float) -> list[int]:
         padding = 2 * style.CELL_PADDING_PT[1]
         per_line = max((width * style.PT_PER_MM - padding) // style.LETTER_TABLE_PT, 1)
-        return [math.ceil(text_width(t) / per_line) for t in texts[key]]
+        return [math.ceil(w / per_line) for w in text_widths[key]]
 
     def measure_lines(indicator) -> int:  # the name/target pairs, each as tall as its taller
         pairs = [(indicator.name, indicator.target)] + [

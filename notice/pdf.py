@@ -36,6 +36,12 @@ def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, C
     return config, CSS(string=css, font_config=config, url_fetcher=FontsOnlyFetcher(allowed))
 
 
+def load_stylesheet(css: str, fonts: FontSet) -> None:
+    """Parse a stylesheet and load its fonts now, as lay_out will find them (a build does it
+    before its workers fork, so that they share the work)."""
+    _stylesheet(css, frozenset(face.url for face in fonts.font_faces()))
+
+
 def render_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None,
                images: frozenset[str] = frozenset(), laid_out: bool = False):
     """Lay out and write one document: its PDF's bytes, or with `laid_out` (bytes, the HTML
@@ -52,11 +58,24 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
     (mark_breaks), for the DOCX to break where this did.
 
     Only the font files and `images` (the file URLs of the content's declared seal and
-    签名章 images) may be loaded."""
+    签名章 images) may be loaded. The document's `split_html` is the HTML as laid out, its
+    split rows cut (the DOCX can follow the same cuts)."""
     allowed = frozenset(face.url for face in fonts.font_faces()) | images
     fonts_only = frozenset(face.url for face in fonts.font_faces())
     config, stylesheet = _stylesheet(css, fonts_only)
+    document = None
+    if SPLIT_ROWS in html:
+        document = _lay_out_splitting(html, stylesheet, config, allowed)
+    if document is None:
+        document = _lay_out_by_passes(html, stylesheet, config, allowed)
+    _settle_group_labels(document)
+    _draw_measure_rules_down(document)
+    return document, mark_breaks(document.split_html, document)
 
+
+def _lay_out_by_passes(html: str, stylesheet, config, allowed: frozenset[str]):
+    """The layout, each split row cut by a layout of the whole document again (the slow way,
+    kept for what _lay_out_splitting does not expect, and to test that one against)."""
     def render(source: str):
         return HTML(string=source, base_url=None, url_fetcher=FontsOnlyFetcher(allowed)).render(
             stylesheets=[stylesheet], font_config=config, presentational_hints=True)
@@ -70,9 +89,100 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
             break
         html = split
         document = render(html)
-    _settle_group_labels(document)
-    _draw_measure_rules_down(document)
-    return document, mark_breaks(html, document)
+    document.split_html = html
+    return document
+
+
+def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str]):
+    """The same layout as _lay_out_by_passes, each page laid out about once: pages are laid
+    out one by one; where one ends inside a row of a split-rows table, the row is cut
+    (split_rows' cut) and the layout goes on from that page with the new HTML, the pages
+    before it kept. Each rendering holds the content of a window of rows only, the others
+    left as empty rows (parsing and styling the whole letter at every cut took half its
+    time): a page that reaches past the window is laid out again with a wider one. None when
+    the document holds what this does not expect."""
+    from .paginate import Pagination, supported
+
+    if not supported():
+        return None
+    tree = lxml.html.document_fromstring(html)
+    if not tree.xpath(f'//table[contains(@class, "{SPLIT_ROWS}")]/colgroup/col'):
+        return None  # an emptied row has no cells: the widths must not come from a row
+    count = sum(1 for tr in tree.iter("tr") if tr.get("data-number"))
+    window = (0, min(_WINDOW, count))
+    first = html if count <= _WINDOW else _windowed(tree, *window)  # as written if it can
+    pagination = Pagination(first, stylesheet, config, FontsOnlyFetcher(allowed))
+    index, cuts, pages_rows = 0, 0, []  # pages_rows: the row positions on each page kept
+    while (page := pagination.page(index)) is not None:
+        ours = [e for e in pagination.elements() if e.tag == "tr" and e.get("data-number")]
+        if len(ours) != count:
+            return None
+        position = {id(element): n for n, element in enumerate(ours)}
+        shown = [position[id(box.element)] for box in _descendants(page)
+                 if _is_numbered_row(box) and id(box.element) in position]
+        restart = None
+        if any(not window[0] <= n < window[1] for n in shown):
+            restart = window[1] + _WINDOW  # past the window: a wider one, from this page
+        broken = [box for box in pagination.broken_box(index) if _is_numbered_row(box)]
+        if restart is None and broken and cuts < _SPLIT_PASSES:
+            rows = [tr for tr in tree.iter("tr") if tr.get("data-number")]
+            tr = rows[position[id(broken[0].element)]]
+            if tr in set(tree.xpath(f'//table[contains(@class, "{SPLIT_ROWS}")]/tbody/tr')):
+                fragment = [box for box in _descendants(page)
+                            if box.element is broken[0].element and box.element_tag == "tr"]
+                if len(fragment) != 1:
+                    return None
+                bottom = page.content_box_y() + page.height  # as _content_bottom
+                split = _split_row(tree, tr, fragment[0], bottom)
+                cuts = cuts + 1 if split != html else _SPLIT_PASSES  # cut again: no more
+                if split != html:
+                    html, restart = split, 0
+                tree = lxml.html.document_fromstring(html)
+                count = sum(1 for tr in tree.iter("tr") if tr.get("data-number"))
+        if restart is None:
+            pages_rows.append(shown)
+            index += 1
+            continue
+        # this page again: from the last row of the pages kept (it may go on on this page)
+        del pages_rows[index:]
+        first = max((n for rows in pages_rows for n in rows), default=window[0])
+        window = (first, min(max(first + _WINDOW, restart), count))
+        pagination = Pagination(_windowed(tree, *window), stylesheet, config,
+                                FontsOnlyFetcher(allowed), pagination.settled(index))
+    document = pagination.finish()
+    laid_out = {pagination.order[box.element] for page in document.pages
+                for box in _descendants(page._page_box) if _is_numbered_row(box)}
+    if len(laid_out) != count:
+        return None  # a row not laid out: split_rows would have left the layout alone
+    document.split_html = html
+    document.places = pagination.order  # the kept pages' elements are other renderings'
+    return document
+
+
+_WINDOW = 12  # rows with their content in one rendering (a letter's page holds about 4)
+
+
+def _windowed(tree, start: int, end: int) -> str:
+    """The HTML with the checklist rows outside [start, end) emptied: each keeps its
+    attributes (its styles) and its place in the box tree, but no cells, so that it costs
+    nothing to parse, style and build. The columns' widths come from the colgroup."""
+    rows = [tr for tr in tree.iter("tr") if tr.get("data-number")]
+    if start == 0 and end >= len(rows):
+        return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+    emptied = deepcopy(tree)
+    for n, tr in enumerate([tr for tr in emptied.iter("tr") if tr.get("data-number")]):
+        if not start <= n < end:
+            tail = tr[-1].tail if len(tr) else None
+            for cell in list(tr):
+                tr.remove(cell)
+            tr.text = tail
+    return lxml.html.tostring(emptied, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _is_numbered_row(box) -> bool:
+    """A box of a checklist row (its tr carries the indicator's number)."""
+    return (box.element_tag == "tr" and box.element is not None
+            and bool(box.element.get("data-number")))
 
 
 SPLIT_ROWS = "split-rows"  # the class of a table whose rows split with their heads repeated
@@ -103,12 +213,19 @@ def split_rows(html: str, document) -> str | None:
     bottoms = {id(box): _content_bottom(page) for page in document.pages
                for box in _descendants(page._page_box) if box.element_tag == "tr"}
     for tr, found in zip(rows, boxes, strict=True):
-        if len(found) < 2 or tr not in splittable:
-            continue
-        shown = [_shown_text(cell, bottoms[id(found[0])]) for cell in found[0].children]
-        if not _worth_splitting(tr.findall("td"), shown):  # little shown: the row moves on
-            tr.set("data-part", "whole")
-            break
+        if len(found) >= 2 and tr in splittable:
+            return _split_row(tree, tr, found[0], bottoms[id(found[0])])
+    return None
+
+
+def _split_row(tree, tr, fragment, bottom: float) -> str:
+    """The HTML with the row `tr` cut where its `fragment` (its part on the first page, whose
+    版心 ends at `bottom`) ends, or marked to move on whole when the first page shows too
+    little of it."""
+    shown = [_shown_text(cell, bottom) for cell in fragment.children]
+    if not _worth_splitting(tr.findall("td"), shown):  # little shown: the row moves on
+        tr.set("data-part", "whole")
+    else:
         head = deepcopy(tr)
         head.set("data-part", "head")
         tr.set("data-part", "rest")
@@ -117,9 +234,6 @@ def split_rows(html: str, document) -> str | None:
             _cut(head_cell, rest_cell, text)
         _keep_groups_open(head, tr)
         tr.addprevious(head)
-        break
-    else:
-        return None
     return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
@@ -131,6 +245,13 @@ def mark_breaks(html: str, document) -> str:
     on each body row of a checklist or declared table that begins a page (not a table's first
     row, nor a row continued from the page before); on each section, SECTION_PAGES (the pages
     it is laid on) and BLANK_BEFORE if a blank page comes before it (the 版记's, made even)."""
+    # an element known by its place in the tree: the page-by-page layout keeps pages of
+    # earlier renderings, whose elements are other objects (Document.places)
+    places = getattr(document, "places", {})
+
+    def key(element):
+        return places.get(element, id(element))
+
     tables: dict[int, list] = {}  # a table element → its body rows' elements, in order
     starts: list[tuple[int, int]] = []  # (table element, row element) beginning a page
     sections: dict[int, int] = {}  # a section element → the pages it is on, in order
@@ -139,22 +260,22 @@ def mark_breaks(html: str, document) -> str:
     for page in document.pages:
         here = set()
         for box in _descendants(page._page_box):
-            if box.element_tag == "section" and id(box.element) not in here:
-                here.add(id(box.element))
-                if blank and id(box.element) not in sections:
-                    after_blank.add(id(box.element))
-                sections[id(box.element)] = sections.get(id(box.element), 0) + 1
+            if box.element_tag == "section" and key(box.element) not in here:
+                here.add(key(box.element))
+                if blank and key(box.element) not in sections:
+                    after_blank.add(key(box.element))
+                sections[key(box.element)] = sections.get(key(box.element), 0) + 1
             if type(box).__name__ != "TableBox" or not set(
                     (box.element.get("class") or "").split()) & set(PAGED_TABLES):
                 continue
-            rows = tables.setdefault(id(box.element), [])
+            rows = tables.setdefault(key(box.element), [])
             body = [row for group in box.children if group.element_tag == "tbody"
                     for row in group.children]
             for n, row in enumerate(body):
-                if not rows or rows[-1] != id(row.element):  # not the row the last page ended
+                if not rows or rows[-1] != key(row.element):  # not the row the last page ended
                     if n == 0 and rows:
-                        starts.append((id(box.element), id(row.element)))
-                    rows.append(id(row.element))
+                        starts.append((key(box.element), key(row.element)))
+                    rows.append(key(row.element))
         blank = page._page_box.page_type.blank
     tree = lxml.html.document_fromstring(html)
     found = [t for t in tree.iter("table")

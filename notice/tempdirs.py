@@ -12,33 +12,41 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 PREFIX = "notice-"
+_active: list[Path] = []  # the private folder of the block this process is in
 
 
 @contextlib.contextmanager
 def private_tempdir() -> Iterator[Path]:
     """Python's temporary folder (and $TMPDIR of the programs it starts) is a private one for
-    the duration of the block."""
-    from .pdf import _stylesheet
-
+    the duration of the block. Inside another such block (the builds of `watch`), the same
+    folder: what was loaded into it (the stylesheets' fonts) stays for the next build."""
+    if _active:
+        yield _active[-1]
+        return
     sweep_tempdirs()
     folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
     previous, previous_env = tempfile.tempdir, os.environ.get("TMPDIR")
     tempfile.tempdir = folder
     os.environ["TMPDIR"] = folder  # for the programs started meanwhile (ctypes runs gcc, ld)
+    _active.append(Path(folder))
     try:
         yield Path(folder)
     finally:
+        _active.pop()
         tempfile.tempdir = previous
         if previous_env is None:
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = previous_env
-        _stylesheet.cache_clear()  # its font configurations point into the folder
+        pdf = sys.modules.get(f"{__package__}.pdf")  # loaded when something was laid out
+        if pdf is not None:
+            pdf._stylesheet.cache_clear()  # its font configurations point into the folder
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -35,6 +35,19 @@ def _weasyprint_log(tmp_path_factory):
     logger.removeHandler(handler)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache(tmp_path_factory):
+    """The user's cache (titles' words, notice/titles.py) in a folder of the session, not in
+    the home of whoever runs the tests; the processes the tests start inherit it."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture(autouse=True)
 def no_weasyprint_warnings(request, _weasyprint_log):
     """Fail a test on any WeasyPrint record at WARNING or above (a typo in a CSS property is

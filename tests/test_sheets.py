@@ -242,6 +242,30 @@ def test_a_rebuild_lays_out_only_the_documents_an_edit_touches(small, tmp_path):
     assert (out / "2023" / "notice.pdf").read_bytes() == pdf
 
 
+def test_the_matrix_comes_from_the_cache_only_while_the_content_is_unchanged(
+        small, tmp_path, monkeypatch):
+    import notice.matrix
+    from notice.build import build
+
+    made = []
+    real = notice.matrix.render_matrix
+    monkeypatch.setattr(notice.matrix, "render_matrix",
+                        lambda content: made.append(1) or real(content))
+    out, matrix = tmp_path / "out", tmp_path / "out" / "2023" / "responsibilities.xlsx"
+    build(small.folder, out, jobs=1)
+    first = matrix.read_bytes()
+    build(small.folder, out, jobs=1)
+    assert (len(made), matrix.read_bytes()) == (1, first)  # from the cache, the same bytes
+
+    small.edit("checklist.yaml", "responsible_units: [县水务局, 县农业农村局]",
+               "responsible_units: [县水务局]")
+    build(small.folder, out, jobs=1)
+    assert len(made) == 2 and matrix.read_bytes() != first
+    edited = matrix.read_bytes()
+    build(small.folder, tmp_path / "cold", jobs=1, use_cache=False)
+    assert (tmp_path / "cold" / "2023" / "responsibilities.xlsx").read_bytes() == edited
+
+
 def test_a_changed_asset_lays_every_document_out_again(small, tmp_path):
     from notice.build import build
 

@@ -294,3 +294,27 @@ def test_the_segmenter_loads_lazily_and_quietly():
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.count("|") == 1
+
+
+def test_words_come_from_the_user_cache_as_jieba_cut_them(tmp_path, monkeypatch):
+    from notice import titles
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    titles._known_words.cache_clear()
+    title = "关于开展城乡环境综合治理示范市创建工作的通知"
+    lines = break_title(title, 12)
+    cached = sorted(tmp_path.glob("notice/words-*.json"))
+    assert len(cached) == 1 and title in cached[0].read_text(encoding="utf-8")
+
+    # a new process: the words read back give the same lines, jieba left unloaded
+    titles._known_words.cache_clear()
+    monkeypatch.setattr(titles, "_segmenter", lambda: pytest.fail("jieba was loaded"))
+    assert break_title(title, 12) == lines
+
+    # a damaged cache is ignored (and jieba cuts again)
+    cached[0].write_text('{"' + title + '": [[0, "x"]]}', encoding="utf-8")
+    titles._known_words.cache_clear()
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert break_title(title, 12) == lines
+    titles._known_words.cache_clear()

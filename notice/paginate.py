@@ -1,0 +1,228 @@
+"""WeasyPrint's pagination run page by page and resumed from a page: every WeasyPrint internal
+the tool relies on lives here (tests/test_paginate.py fails loudly when an upgrade changes one).
+
+`Pagination` renders an HTML string as `HTML.render()` does, but lays its pages out only as
+they are asked for, and can start from the pages and pagination states of an earlier rendering
+whose HTML was the same up to a page: those pages are kept as they are, and the layout goes on
+from that page's state. `finish()` completes the layout exactly as WeasyPrint's
+`layout_document` does (page-based counters, bookmarks, margin boxes) and returns the
+`Document`. It follows WeasyPrint 70.0 only: with another version `supported()` is false and
+the tool lays documents out the slow way (notice/pdf.py); tests/test_paginate.py pins the source
+of every WeasyPrint function this module copies or depends on.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import weasyprint
+from weasyprint import DEFAULT_OPTIONS, HTML
+from weasyprint.css.counters import CounterStyle
+from weasyprint.document import Document, Page
+from weasyprint.formatting_structure.build import build_formatting_structure
+from weasyprint.html import get_html_metadata
+from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
+from weasyprint.layout.background import layout_backgrounds
+from weasyprint.layout.page import (
+    make_all_pages,
+    make_margin_boxes,
+    set_page_type_computed_styles,
+)
+
+WEASYPRINT = "70.0"  # the version whose internals this module follows
+_MAX_LOOPS = 8  # layout_document's repaginations for page-based counters
+
+
+def supported() -> bool:
+    """Whether the installed WeasyPrint is the one this module follows."""
+    return weasyprint.__version__ == WEASYPRINT
+
+
+@dataclass(frozen=True)
+class Settled:
+    """Pages of an earlier rendering that stand as they are, and the pagination state at the
+    start of the page after them (where the layout goes on)."""
+
+    pages: tuple  # laid-out page boxes, before margin boxes
+    states: tuple  # WeasyPrint's page_maker entries 0..len(pages)
+    order: dict  # every element of the earlier renderings' trees → its place in its tree
+
+
+class Pagination:
+    """One rendering of an HTML string whose pages are laid out as they are asked for."""
+
+    def __init__(self, source: str, stylesheet, font_config, url_fetcher,
+                 settled: Settled | None = None):
+        self.html = HTML(string=source, base_url=None, url_fetcher=url_fetcher)
+        self.options = dict(DEFAULT_OPTIONS, stylesheets=[stylesheet],
+                            presentational_hints=True)
+        self.font_config = font_config
+        self.counter_style = CounterStyle()
+        context = self.context = Document._build_layout_context(
+            self.html, font_config, self.counter_style, {}, self.options)
+        self.root_box = build_formatting_structure(
+            self.html.etree_element, context.style_for, context.get_image_from_uri,
+            self.html.base_url, context.target_collector, self.counter_style,
+            context.footnotes)
+        initialize_page_maker(context, self.root_box)
+        # an element of the kept pages belongs to an earlier rendering's tree, the same
+        # element of this one's is another object: both are known by their place in the tree
+        # (the child indices from the root: an element's place does not change when content
+        # is taken out of another element, or added after it)
+        self.order = dict(settled.order) if settled is not None else {}
+        self.order.update(_places(self.html.etree_element, ()))
+        kept: list = []
+        if settled is not None and settled.pages:
+            kept = list(settled.pages)
+            context.page_maker[:] = [_copy_state(state) for state in settled.states]
+            context.page_maker[-1][-1]["content_changed"] = True  # made again from here
+            for page in kept:  # the page styles of this rendering's cascade
+                set_page_type_computed_styles(page.page_type, self.html, context.style_for)
+        self._original_footnotes = context.footnotes.copy()
+        self.pages: list = []
+        self._making = make_all_pages(context, self.root_box, self.html, kept)
+        self._done = False
+
+    def page(self, index: int):
+        """Page `index` laid out (and every page before it), or None past the last page."""
+        while len(self.pages) <= index and not self._done:
+            try:
+                self.pages.append(next(self._making))
+            except StopIteration:
+                self._done = True
+        return self.pages[index] if index < len(self.pages) else None
+
+    def broken_box(self, index: int):
+        """The boxes (of the box tree, outermost first) that page `index` ends inside of, that
+        the next page goes on with; () when the page ends between blocks or is the last."""
+        resume_at = self.context.page_maker[index + 1][0]
+        box, path = self.root_box, []
+        while resume_at:
+            child, resume_at = tuple(resume_at.items())[-1]
+            children = getattr(box, "children", None)
+            if not isinstance(children, list | tuple) or child >= len(children):
+                break
+            box = children[child]
+            if resume_at is None:  # the next page starts with this box
+                break
+            path.append(box)
+        return tuple(path)
+
+    def settled(self, pages: int) -> Settled:
+        """The first `pages` pages as they stand, for a rendering of an HTML that differs only
+        after them."""
+        self.page(pages)
+        return Settled(tuple(self.pages[:pages]),
+                       tuple(_copy_state(state) for state in self.context.page_maker[:pages + 1]),
+                       self.order)
+
+    def elements(self):
+        """The elements of this rendering's tree, in document order."""
+        return self.html.etree_element.iter()
+
+    def finish(self) -> Document:
+        """The whole document, as `HTML.render()` would return it (layout_document's steps
+        after the first pagination)."""
+        while self.page(len(self.pages)) is not None:
+            pass
+        context, root_box, html = self.context, self.root_box, self.html
+        pages, actual_total_pages = self.pages, 0
+        for loop in range(_MAX_LOOPS):
+            if loop > 0:
+                context.footnotes = self._original_footnotes.copy()
+                pages = list(make_all_pages(context, root_box, html, pages))
+            initial_total_pages, actual_total_pages = actual_total_pages, len(pages)
+            reloop_content = reloop_pages = False
+            for _, _, _, page_state, remake_state in context.page_maker:
+                page_state[1]["pages"] = [actual_total_pages]
+                if remake_state["content_changed"]:
+                    reloop_content = True
+                if remake_state["pages_wanted"]:
+                    reloop_pages = initial_total_pages != actual_total_pages
+            if not reloop_content and not reloop_pages:
+                break
+        _bookmarks_and_strings(context, pages, self.order)
+        page_boxes = list(_with_margin_boxes(context, pages))
+        document = Document([Page(page_box) for page_box in page_boxes],
+                            _metadata(html), html.url_fetcher, self.font_config, {},
+                            self.options["output_intent"])
+        document._html = html
+        return document
+
+
+def _metadata(html):
+    from weasyprint.pdf.metadata import DocumentMetadata
+
+    return DocumentMetadata(**get_html_metadata(html))
+
+
+def _places(element, place: tuple):
+    """(element, its child indices from the root) for the element and all inside it."""
+    yield element, place
+    for n, child in enumerate(element):
+        yield from _places(child, (*place, n))
+
+
+def _copy_state(state):
+    """A page_maker entry of our own: its plain data copied, its remake flags reset."""
+    resume_at, next_page, right_page, page_state, remake_state = state
+    flags = dict(remake_state, anchors=list(remake_state["anchors"]),
+                 content_lookups=list(remake_state["content_lookups"]))
+    return (copy.deepcopy(resume_at), copy.deepcopy(next_page), right_page,
+            copy.deepcopy(page_state), flags)
+
+
+def _bookmarks_and_strings(context, pages, order: dict) -> None:
+    """layout_document: one bookmark per element (known by its place in the tree: see
+    Pagination.order), page-based counters of bookmark labels filled in, string-set values
+    collected."""
+    watch_elements, watch_before, watch_after = [], [], []
+    for i, page in enumerate(pages):
+        page_counter_values = context.page_maker[i + 1][3][1]
+        for child in page.descendants():
+            if child.bookmark_label:
+                if child.element_tag.endswith("::before"):
+                    checklist = watch_before
+                elif child.element_tag.endswith("::after"):
+                    checklist = watch_after
+                else:
+                    checklist = watch_elements
+                element = order.get(child.element, child.element)
+                if element in checklist:
+                    child.bookmark_label = ""
+                else:
+                    checklist.append(element)
+            if child.missing_link:
+                for (box, css_token), item in (
+                        context.target_collector.counter_lookup_items.items()):
+                    if child.missing_link == box and css_token != "content":
+                        if css_token == "bookmark-label" and not child.bookmark_label:
+                            continue
+                        item.parse_again(page_counter_values)
+                        if css_token == "bookmark-label":
+                            child.bookmark_label = box.bookmark_label
+            string_sets = child.string_set
+            if string_sets and string_sets != "none":
+                for string_name, text in string_sets:
+                    context.string_set[string_name][i + 1].append(text)
+
+
+def _with_margin_boxes(context, pages):
+    """layout_document: fixed boxes, footnote areas and margin boxes added to every page."""
+    for i, page in enumerate(pages):
+        root, footnote_area, note_area = page.children
+        root.children = [*layout_fixed_boxes(context, pages[:i], page), *root.children,
+                         *layout_fixed_boxes(context, pages[i + 1:], page)]
+        context.current_page = i + 1
+        state = context.page_maker[context.current_page][3]
+        children = [root]
+        if footnote_area.children:
+            children.append(footnote_area)
+        if note_area.children:
+            children.append(note_area)
+        children.extend(make_margin_boxes(context, page, state))
+        page.children = tuple(children)
+        layout_backgrounds(page, context.get_image_from_uri)
+        yield page
+

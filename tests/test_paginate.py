@@ -1,0 +1,120 @@
+"""Split rows laid out page by page (notice/paginate.py): the same PDF as a layout of the whole
+letter once a cut, and the WeasyPrint internals it rests on pinned."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import subprocess
+
+import pdfplumber
+import pikepdf
+import pytest
+import weasyprint.document
+import weasyprint.layout
+import weasyprint.layout.page
+from helpers import CONTENT_2021
+
+import notice.pdf
+from notice import paginate
+from notice.checks import load_and_check
+from notice.render import render_css, render_sheet_html, sheet_context
+from notice.vocabulary import PAGE_START
+
+# the letters with the most cut rows and rows moved on whole (a district's and a department's)
+LETTERS = ["巴州区", "市生态环境局"]
+
+
+@pytest.fixture(scope="module")
+def letters():
+    content, _text, sheets, fonts = load_and_check(CONTENT_2021)
+    context = sheet_context(content, fonts)
+    css = render_css(context)
+    return {s.unit.name: (render_sheet_html(context, s), css, fonts) for s in sheets
+            if s.unit.name in LETTERS}
+
+
+def _by_passes(html, css, fonts, monkeypatch):
+    """The letter as it was laid out before paginate.py: the whole letter again a cut."""
+    with monkeypatch.context() as patched:
+        patched.setattr(notice.pdf, "_lay_out_splitting", lambda *args: None)
+        return notice.pdf.render_pdf(html, css, fonts, laid_out=True)
+
+
+def _pixels(pdf: bytes, folder) -> list[bytes]:
+    folder.mkdir()
+    (folder / "in.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "72", "-png", str(folder / "in.pdf"), str(folder / "p")],
+                   check=True)
+    return [page.read_bytes() for page in sorted(folder.glob("p-*.png"))]
+
+
+def _outline(pdf) -> list[tuple[str, int]]:
+    with pikepdf.open(pdf) as document:
+        pages = {page.objgen: n for n, page in enumerate(document.pages)}
+        with document.open_outline() as outline:
+            found = []
+
+            def walk(items):
+                for item in items:
+                    found.append((item.title, pages[item.destination[0].objgen]))
+                    walk(item.children)
+
+            walk(outline.root)
+            return found
+
+
+@pytest.mark.parametrize(("unit", "window"), [(LETTERS[0], None), (LETTERS[1], None),
+                                              (LETTERS[0], 3)])
+def test_a_letter_laid_out_page_by_page_is_the_letter_laid_out_once_a_cut(
+        letters, unit, window, tmp_path, monkeypatch):
+    """A window of 3 rows (less than a page holds) makes pages run past it again and again."""
+    html, css, fonts = letters[unit]
+    before, before_html = _by_passes(html, css, fonts, monkeypatch)
+    if window:
+        monkeypatch.setattr(notice.pdf, "_WINDOW", window)
+    windows = []
+    real = notice.pdf._windowed
+    monkeypatch.setattr(notice.pdf, "_windowed", lambda tree, *w: windows.append(w) or real(
+        tree, *w))
+    monkeypatch.setattr(notice.pdf, "_lay_out_by_passes",
+                        lambda *args: pytest.fail("lay_out fell back to the passes"))
+    after, after_html = notice.pdf.render_pdf(html, css, fonts, laid_out=True)
+
+    (tmp_path / "before.pdf").write_bytes(before)
+    (tmp_path / "after.pdf").write_bytes(after)
+    with pdfplumber.open(tmp_path / "before.pdf") as old, \
+            pdfplumber.open(tmp_path / "after.pdf") as new:
+        old_text = [page.extract_text() for page in old.pages]
+        assert [page.extract_text() for page in new.pages] == old_text
+    assert sum(text.count(notice.pdf.CONTINUED) for text in old_text) >= 2  # rows were cut
+    assert _pixels(after, tmp_path / "after") == _pixels(before, tmp_path / "before")
+    assert _outline(tmp_path / "after.pdf") == _outline(tmp_path / "before.pdf")
+    assert after == before  # and, as it stands, the same bytes
+    # the HTML the DOCX is written from: the same cuts, and the rows that begin a page marked
+    # though the pages kept come from earlier renderings
+    assert after_html == before_html
+    assert after_html.count(PAGE_START) == len(old_text) - 2  # the cover, then a mark a page
+    assert len(windows) > 1  # the letter was laid out in windows of rows
+
+
+# WeasyPrint's functions paginate.py copies (layout_document's steps after the first
+# pagination, Document._render) or whose data it reads and writes (the page_maker entries,
+# the resume_at dicts): a new WeasyPrint that changes one must be read before it is trusted.
+PINNED = {
+    weasyprint.layout.layout_document: "a5cbf437e99caf72",
+    weasyprint.layout.initialize_page_maker: "5bb3c878d722af53",
+    weasyprint.layout.layout_fixed_boxes: "5c62b9c0838af971",
+    weasyprint.layout.page.make_all_pages: "b5e4034894841caa",
+    weasyprint.layout.page.remake_page: "1ff09b2dffa17839",
+    weasyprint.document.Document._render: "ebaceeb0fa8e79aa",
+    weasyprint.document.Document._build_layout_context: "2b072254ab89701b",
+}
+
+
+def test_the_weasyprint_internals_paginate_follows_are_unchanged():
+    assert paginate.supported(), f"paginate.py follows WeasyPrint {paginate.WEASYPRINT}"
+    changed = [function.__qualname__ for function, digest in PINNED.items()
+               if hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16] != digest]
+    assert not changed, (f"WeasyPrint changed {', '.join(changed)}: read notice/paginate.py "
+                         "against the new source, then update PINNED")

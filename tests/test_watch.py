@@ -1,0 +1,119 @@
+"""`build.py watch`: a save rebuilds what it changes, a bad save is reported located and the
+watch goes on with the last set intact, Ctrl-C ends it cleanly. Run as a clerk runs it: the
+command in a process of its own, files saved while it runs, SIGINT to stop it."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pdfplumber
+from helpers import REPO, SMALL, ContentCopy
+
+WAIT = 120  # seconds a build may take on a busy machine
+
+
+class Watcher:
+    """`build.py watch` running; its output lines read as they come."""
+
+    def __init__(self, content, out):
+        self.process = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "watch", "--content", str(content),
+             "--out", str(out), "--jobs", "1"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=content.parent)
+        self.lines: queue.Queue = queue.Queue()
+        self.seen: list[str] = []
+        self.readers = [threading.Thread(target=self._read, args=(stream, name), daemon=True)
+                        for stream, name in ((self.process.stdout, "out"),
+                                             (self.process.stderr, "err"))]
+        for reader in self.readers:
+            reader.start()
+
+    def _read(self, stream, name):
+        for line in stream:
+            self.lines.put((name, line.rstrip("\n")))
+
+    def until(self, text: str) -> list[tuple[str, str]]:
+        """The lines printed up to the first one holding `text`."""
+        got, deadline = [], time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                item = self.lines.get(timeout=1)
+            except queue.Empty:
+                assert self.process.poll() is None, f"watch ended: {got}"
+                continue
+            got.append(item)
+            self.seen.append(item[1])
+            if text in item[1]:
+                return got
+        raise AssertionError(f"no line with {text!r} after {WAIT} s: {got}")
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=WAIT)
+        for reader in self.readers:  # they end at the end of the streams
+            reader.join(timeout=WAIT)
+        self.process.stdout.close()
+        self.process.stderr.close()
+        rest = ""
+        while not self.lines.empty():
+            rest += self.lines.get()[1] + "\n"
+        return code, rest
+
+
+def _pdf_text(path) -> str:
+    with pdfplumber.open(path) as pdf:
+        return "".join(page.extract_text() or "" for page in pdf.pages).replace("\n", "")
+
+
+def _save(copy: ContentCopy, name: str, old: str, new: str):
+    """An edit saved as an editor saves it, with a later modification time."""
+    spot = copy.edit(name, old, new)
+    later = time.time() + 1
+    os.utime(copy.path(name), (later, later))
+    return spot
+
+
+def test_a_save_rebuilds_a_bad_save_is_reported_and_ctrl_c_ends_cleanly(tmp_path):
+    copy = ContentCopy(tmp_path, SMALL)
+    out = tmp_path / "OUT"
+    watcher = Watcher(copy.folder, out)
+    try:
+        first = watcher.until("watching")
+        assert ("out", "laid out 4 of 4 documents; the rest were unchanged and came from the "
+                "cache") in first
+        notice = out / "2023" / "notice.pdf"
+        assert "每季度末" in _pdf_text(notice)
+
+        # a save: the notice is built again with the new words, the letters come from the cache
+        _save(copy, "notice.yaml", "每季度末", "每月末")
+        again = watcher.until("watching")
+        assert any("laid out 1 of 4 documents" in line for _, line in again), again
+        assert "每月末" in _pdf_text(notice)
+        good = {p.name: p.read_bytes() for p in (out / "2023").rglob("*") if p.is_file()}
+
+        # a bad save: the located message, nothing written, still watching
+        spot = _save(copy, "notice.yaml", "date: 2023-03-06", "date: 2023-02-30")
+        bad = watcher.until("save the file again once it is fixed")
+        assert ("err", f"2023/notice.yaml:{spot.line}:{spot.column + 6}: date: "
+                '"2023-02-30" is not a date that exists; check the month and the day') in bad
+        assert ("err", "1 problem in the content; nothing was written.") in bad
+        assert {p.name: p.read_bytes() for p in (out / "2023").rglob("*")
+                if p.is_file()} == good
+
+        # fixed: built again
+        _save(copy, "notice.yaml", "date: 2023-02-30", "date: 2023-03-08")
+        watcher.until("watching")
+        assert "2023年3月8日" in _pdf_text(notice)
+    finally:
+        code, rest = watcher.stop()
+    assert code == 0, rest
+    assert "stopped watching; nothing half-written was left behind." in rest
+    assert "Traceback" not in "\n".join(watcher.seen) + rest
+    leftovers = [p for p in out.rglob("*") if p.name.endswith(".part") or ".next-" in p.name]
+    assert leftovers == []
