@@ -16,6 +16,7 @@ from .columns import (
     MEASURE,
     NOTICE,
     columns_of,
+    head_lines,
     letter_columns,
     may_break,
     width_of,
@@ -136,7 +137,7 @@ def environment() -> jinja2.Environment:
         indicator=row.indicator, assignment=row.assignment, role=row.role,
         other_leads=row.other_leads, other_responsible=row.other_responsible)
     env.tests.update(breakable=may_break)
-    env.globals.update({"MEASURE": MEASURE, "raise": _template_fault})
+    env.globals.update({"MEASURE": MEASURE, "raise": _template_fault, "head_lines": head_lines})
     return env
 
 
