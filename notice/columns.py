@@ -154,7 +154,12 @@ def _fitted(chosen, widths: dict, rows) -> dict:
             need = max(text_width(v) for v in values) * style.LETTER_TABLE_PT + padding
             lines = 2 if text_width(c.head) > 3 else 1
             head = math.ceil(text_width(c.head) / lines) * style.LETTER_TABLE_PT + padding
-            widths[c.key] = min(widths[c.key], math.ceil(max(need, head) / style.PT_PER_MM))
+            # but never narrower than a date or code a line may not break (2025年12月31日)
+            whole = max([text_width(p) for v in values for p in _unbreakable(v)
+                         if text_width(p) <= UNBREAKABLE_EMS] + [0])
+            whole = whole * style.LETTER_TABLE_PT + padding
+            widths[c.key] = max(min(widths[c.key], math.ceil(max(need, head) / style.PT_PER_MM)),
+                                math.ceil(whole / style.PT_PER_MM))
     spare = total - sum(w for k, w in widths.items() if k not in flexible)
     text_widths = {k: [text_width(_row_text(r, k)) for r in rows] for k in flexible}
 
