@@ -51,6 +51,15 @@ def rich(text: str) -> Markup:
     return Markup("".join(out))
 
 
+def glued_end(text: str) -> Markup:
+    """Rich text whose last two characters a line may not part, so that a wrapped line never
+    holds a single character alone (「…任务清」 over 「单」)."""
+    runs = list(split_markup(text))
+    if not runs or runs[-1][1] or len(runs[-1][0]) < 3:
+        return rich(text)
+    return rich(text[:-2]) + Markup('<span class="nobreak">%s</span>') % text[-2:]
+
+
 def cell_text(value) -> Markup:
     """An indicator's field as a table cell prints it: a list of names joined by 「、」, a
     deadline as written, a number as digits, text with its sub/superscripts; dates, numbers
@@ -129,9 +138,10 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(rich=rich, cdate=chinese_date, cnum=chinese_number, cell_text=cell_text,
-                       unbroken=unbroken, running=running, pairs=measure_pairs,
-                       table_widths=table_widths, plaintext=plain,
+    env.filters.update(rich=rich, glued_end=glued_end, cdate=chinese_date,
+                       cnum=chinese_number, cell_text=cell_text, unbroken=unbroken,
+                       running=running, pairs=measure_pairs, table_widths=table_widths,
+                       plaintext=plain,
                        file_url=lambda path: Path(path).resolve().as_uri())
     env.filters["letter_row"] = lambda row: dict(
         indicator=row.indicator, assignment=row.assignment, role=row.role,

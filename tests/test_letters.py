@@ -228,6 +228,16 @@ def test_each_row_and_its_co_units(request, engine, unit):
         assert all("各区县党委和人民政府" in rows[n][column["其他责任单位"]] for n in rows)
 
 
+@pytest.mark.parametrize("engine, unit", CASES)
+def test_no_line_of_the_first_page_holds_one_character_alone(request, engine, unit):
+    """A wrapped line of one character (「…任务清」 over 「单」 in the 附件说明) is sent back by
+    any clerk: the attachment's name keeps its last two characters together."""
+    with pdfplumber.open(_letter(request, engine, unit)) as pdf:
+        lines = [re.sub(r"\s+", "", line) for line in (pdf.pages[0].extract_text() or "")
+                 .splitlines()]
+    assert [line for line in lines if len(line) == 1] == [], unit
+
+
 # a head too wide for its narrow column breaks between words, on every page
 HEAD_LINES = {"指标属性": ["指标", "属性"], "本单位职责": ["本单位", "职责"],
               "其他牵头单位": ["其他", "牵头单位"], "其他责任单位": ["其他", "责任单位"]}
