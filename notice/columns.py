@@ -34,6 +34,7 @@ class Column:
     align: str = "center"  # left, center, justify
     valign: str = "middle"  # top, middle
     merged: bool = False  # a group label merged over the group's rows (领域, 任务)
+    head_break: int | None = None  # characters on a two-line head's first line (None: half)
 
     @property
     def css_class(self) -> str:
@@ -55,9 +56,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("responsible_units", "责任单位", {NOTICE: None}, "responsible_units", align="left"),
     # a letter's own columns, in place of the lead and responsible columns (letter_columns)
     Column("role", "本单位职责", {LETTER: 16}),
-    Column("other_leads", "其他牵头单位", {LETTER: 20}, "lead_units", align="left"),
+    Column("other_leads", "其他牵头单位", {LETTER: 20}, "lead_units", align="left",
+           head_break=2),
     Column("other_responsible", "其他责任单位", {LETTER: 28}, "responsible_units",
-           align="left"),
+           align="left", head_break=2),
 )
 DEFAULT_COLUMNS = tuple(c for c in COLUMNS if NOTICE in c.widths)
 # the notice's unit columns, and the letter's columns that stand in for them
@@ -67,6 +69,20 @@ BY_KEY = {c.key: c for c in COLUMNS}
 # the name and the target share one cell, so that each sub-indicator sits level with its own
 # target; the rule between them is drawn inside it
 MEASURE = ("name", "target")
+
+
+def head_lines(column: Column, width_mm: float, size_pt: float) -> list[str]:
+    """A column's head as printed in a column this wide: one line where it fits, else two
+    lines broken between words (指标/属性, 其他/牵头单位), not where the cell's edge falls
+    (指标属/性), when both halves fit; otherwise the head as it is, wrapped where it must."""
+    head = column.head
+    per_line = (width_mm * style.PT_PER_MM - 2 * style.CELL_PADDING_PT[1]
+                - style.TABLE_RULE_PT) / size_pt + 1e-6
+    if text_width(head) <= per_line:
+        return [head]
+    first = column.head_break or math.ceil(len(head) / 2)
+    lines = [head[:first], head[first:]]
+    return lines if all(text_width(line) <= per_line for line in lines) else [head]
 
 
 @dataclass(frozen=True)
@@ -138,7 +154,12 @@ def _fitted(chosen, widths: dict, rows) -> dict:
             need = max(text_width(v) for v in values) * style.LETTER_TABLE_PT + padding
             lines = 2 if text_width(c.head) > 3 else 1
             head = math.ceil(text_width(c.head) / lines) * style.LETTER_TABLE_PT + padding
-            widths[c.key] = min(widths[c.key], math.ceil(max(need, head) / style.PT_PER_MM))
+            # but never narrower than a date or code a line may not break (2025年12月31日)
+            whole = max([text_width(p) for v in values for p in _unbreakable(v)
+                         if text_width(p) <= UNBREAKABLE_EMS] + [0])
+            whole = whole * style.LETTER_TABLE_PT + padding
+            widths[c.key] = max(min(widths[c.key], math.ceil(max(need, head) / style.PT_PER_MM)),
+                                math.ceil(whole / style.PT_PER_MM))
     spare = total - sum(w for k, w in widths.items() if k not in flexible)
     text_widths = {k: [text_width(_row_text(r, k)) for r in rows] for k in flexible}
 

@@ -16,6 +16,7 @@ from .columns import (
     MEASURE,
     NOTICE,
     columns_of,
+    head_lines,
     letter_columns,
     may_break,
     width_of,
@@ -48,6 +49,15 @@ def rich(text: str) -> Markup:
     for run, kind in split_markup(text):
         out.append(f"<{kind}>{escape(run)}</{kind}>" if kind else str(escape(run)))
     return Markup("".join(out))
+
+
+def glued_end(text: str) -> Markup:
+    """Rich text whose last two characters a line may not part, so that a wrapped line never
+    holds a single character alone (「…任务清」 over 「单」)."""
+    runs = list(split_markup(text))
+    if not runs or runs[-1][1] or len(runs[-1][0]) < 3:
+        return rich(text)
+    return rich(text[:-2]) + Markup('<span class="nobreak">%s</span>') % text[-2:]
 
 
 def cell_text(value) -> Markup:
@@ -128,15 +138,16 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(rich=rich, cdate=chinese_date, cnum=chinese_number, cell_text=cell_text,
-                       unbroken=unbroken, running=running, pairs=measure_pairs,
-                       table_widths=table_widths, plaintext=plain,
+    env.filters.update(rich=rich, glued_end=glued_end, cdate=chinese_date,
+                       cnum=chinese_number, cell_text=cell_text, unbroken=unbroken,
+                       running=running, pairs=measure_pairs, table_widths=table_widths,
+                       plaintext=plain,
                        file_url=lambda path: Path(path).resolve().as_uri())
     env.filters["letter_row"] = lambda row: dict(
         indicator=row.indicator, assignment=row.assignment, role=row.role,
         other_leads=row.other_leads, other_responsible=row.other_responsible)
     env.tests.update(breakable=may_break)
-    env.globals.update({"MEASURE": MEASURE, "raise": _template_fault})
+    env.globals.update({"MEASURE": MEASURE, "raise": _template_fault, "head_lines": head_lines})
     return env
 
 

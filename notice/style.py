@@ -133,6 +133,12 @@ DOCX_TABLE_PAGE_SLACK_MM = 10.0
 # and a portrait section that the PDF laid on one page (a letter's first page: its only break
 # is the section's end) may run this many lines under the 版心, for the same reason
 DOCX_ONE_PAGE_SLACK_LINES = 1
+# A portrait section after a landscape one names an empty header (to stop the turned page
+# numbers); LibreOffice 7.4 starts the body of a page an evenPage break opens about 4 mm
+# under the header's top edge, not at the top margin (measured: the 名单's title at 23.6 mm,
+# in the 天头). The empty header is set this far above the 版心, so the body starts there in
+# LibreOffice as in Word and WPS (which start it at the top margin either way)
+DOCX_EMPTY_HEADER_ABOVE_TEXT_MM = 4.0
 EXACT_LINE_BASELINE = 0.8  # an exact-height line has its baseline 4/5 of the way down
 CJK_EM_ASCENT = 0.88  # the ideographic em box: 0.88 em above the baseline, 0.12 below
 

@@ -186,6 +186,18 @@ def test_end_matter_on_an_even_page_with_the_default_export(rendered):
     assert blanks["grid/notice"] == [len(rendered["grid/notice"].lo) - 1]  # a blank page kept
 
 
+def test_no_text_above_the_type_area_on_a_portrait_page(rendered):
+    """The 名单 and 版记 page opens a section of its own (after the landscape checklist, an
+    evenPage break): LibreOffice set its body under the empty header's top, 15 mm from the
+    paper's top, the 名单's title in the 天头 (23.6 mm), until the header moved above the
+    版心."""
+    for name in _notices(rendered):
+        for page in rendered[name].lo:
+            if not page.landscape and page.text_lines():
+                top = min(line.top for line in page.text_lines())
+                assert top >= style.TOP_MM - 0.5, (name, page.number, round(top, 1))
+
+
 def test_the_blank_page_is_a_section_of_its_own(documents):
     """Where the PDF's layout leaves a blank page before the 版记 page (grid/2025), the DOCX
     holds it as a section of one empty paragraph whose headers and footers are empty, after

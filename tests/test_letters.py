@@ -228,6 +228,43 @@ def test_each_row_and_its_co_units(request, engine, unit):
         assert all("各区县党委和人民政府" in rows[n][column["其他责任单位"]] for n in rows)
 
 
+@pytest.mark.parametrize("engine, unit", CASES)
+def test_no_line_of_the_first_page_holds_one_character_alone(request, engine, unit):
+    """A wrapped line of one character (「…任务清」 over 「单」 in the 附件说明) is sent back by
+    any clerk: the attachment's name keeps its last two characters together."""
+    with pdfplumber.open(_letter(request, engine, unit)) as pdf:
+        lines = [re.sub(r"\s+", "", line) for line in (pdf.pages[0].extract_text() or "")
+                 .splitlines()]
+    assert [line for line in lines if len(line) == 1] == [], unit
+
+
+# a head too wide for its narrow column breaks between words, on every page
+HEAD_LINES = {"指标属性": ["指标", "属性"], "本单位职责": ["本单位", "职责"],
+              "其他牵头单位": ["其他", "牵头单位"], "其他责任单位": ["其他", "责任单位"]}
+
+
+@pytest.mark.parametrize("engine, unit", [(e, u) for e in ("pdf", "docx")
+                                          for u in ("市林业局", ZONE)])
+def test_a_two_line_head_breaks_between_words(request, engine, unit):
+    heads = []
+    with pdfplumber.open(_letter(request, engine, unit)) as pdf:
+        pages = len(pdf.pages)
+        for page in pdf.pages[1:]:
+            for table in page.extract_tables():
+                for row in table:
+                    lines = [[re.sub(r"\s+", "", line) for line in (c or "").split("\n")]
+                             for c in row]
+                    if lines and lines[0] == ["序号"]:
+                        heads.append(lines)
+    assert len(heads) == pages - 1  # the head repeated on every page of the attachment
+    for head in heads:
+        broken = {"".join(c): c for c in head if len(c) > 1}
+        assert "指标属性" in broken  # 3 characters wide: it takes two lines
+        for text, lines in broken.items():
+            assert lines == HEAD_LINES.get(text, lines), (text, lines)
+            assert all(len(line) > 1 for line in lines), (text, lines)
+
+
 def test_a_split_row_shows_its_number_and_name_again(letters):
     with pdfplumber.open(letters["巴州区"]) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages[1:])

@@ -240,6 +240,28 @@ def test_a_unit_letter_and_the_matrix_come_with_a_checklist(grid):
     assert kinds == {"notice", "sheet", "matrix"}
 
 
+def test_a_long_date_stays_inside_its_narrow_cell_in_every_letter(grid):
+    """A narrow column of a letter (完成时限) is at least as wide as its widest date, which a
+    line may not break: 「2025年12月31日」 printed over the next cell's text otherwise."""
+    result, _pdf = grid
+    letters = sorted((result.root / "sheets").glob("*.pdf"))
+    assert letters
+    seen = 0
+    for path in letters:
+        with pdfplumber.open(path) as pdf:
+            for n, page in enumerate(pdf.pages[1:], start=2):
+                rules = [(e["top"], e["bottom"], e["x0"]) for e in page.edges
+                         if e["orientation"] == "v" and e["bottom"] - e["top"] > 5]
+                seen += "2025年12月31日" in (page.extract_text() or "")
+                for c in page.chars:
+                    middle = (c["top"] + c["bottom"]) / 2
+                    for top, bottom, x in rules:
+                        if top <= middle <= bottom:
+                            assert not (c["x0"] < x - 0.2 and c["x1"] > x + 0.2), (
+                                f"{path.name} p.{n}: 「{c['text']}」 crosses a rule")
+    assert seen  # the long date is there, on one line
+
+
 # -- bad values ------------------------------------------------------------------------------
 
 

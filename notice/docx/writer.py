@@ -381,6 +381,8 @@ class _Writer:
         # every section after the first names its own headers and footers: a Word section
         # inherits those it does not name from the one before (ECMA-376 17.10.5)
         headers = None if self.start is None else self._empty_pair("header")
+        if headers is not None and self.kind is not Page.LANDSCAPE:  # just above the 版心
+            header_mm = page.top * 25.4 / 1440 - style.DOCX_EMPTY_HEADER_ABOVE_TEXT_MM
         if self.kind is Page.LANDSCAPE:  # the number in the header, turned; no footer
             headers, footers = self._turned_numbers(), self._empty_pair("footer")
         elif self.kind is Page.LAST:  # the 版记 on the 版心's bottom, the number 7 mm under it
