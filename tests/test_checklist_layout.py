@@ -28,8 +28,9 @@ from notice import style
 from notice.content import load_content
 from notice.fonts import resolve_fonts
 from notice.markup import UNBREAKABLE, UNBREAKABLE_IN_TEXT, plain, split_markup
-from notice.pdf import CONTINUED, render_pdf
+from notice.pdf import render_pdf
 from notice.render import render_notice_html
+from notice.row_cut import CONTINUED
 
 LEDGER = Path(__file__).resolve().parent / "fixtures" / "ledger" / "2026"
 # content, most checklist pages, indicators whose sub-indicators share its target

@@ -16,6 +16,7 @@ import weasyprint.layout.page
 from helpers import CONTENT_2021
 
 import notice.pdf
+import notice.row_cut
 from notice import paginate
 from notice.checks import load_and_check
 from notice.render import render_css, render_sheet_html, sheet_context
@@ -87,7 +88,7 @@ def test_a_letter_laid_out_page_by_page_is_the_letter_laid_out_once_a_cut(
             pdfplumber.open(tmp_path / "after.pdf") as new:
         old_text = [page.extract_text() for page in old.pages]
         assert [page.extract_text() for page in new.pages] == old_text
-    assert sum(text.count(notice.pdf.CONTINUED) for text in old_text) >= 2  # rows were cut
+    assert sum(text.count(notice.row_cut.CONTINUED) for text in old_text) >= 2  # rows were cut
     assert _pixels(after, tmp_path / "after") == _pixels(before, tmp_path / "before")
     assert _outline(tmp_path / "after.pdf") == _outline(tmp_path / "before.pdf")
     assert after == before  # and, as it stands, the same bytes
