@@ -22,6 +22,12 @@ nothing is written); 2 the command line is wrong; 3 a fault of the tool or the m
 (disk full, permission denied); 130 interrupted with Ctrl-C (nothing half-written is left).
 """
 
+WATCH_EXIT_HELP = """
+Exit status: 0 stopped with Ctrl-C (nothing half-written is left); 2 the command line is wrong;
+3 a fault of the tool or the machine (disk full, permission denied). A content problem does not
+end the watch: it is listed, and the next save is built again.
+"""
+
 BUSY_HELP = """
 Build only: 5 another build into the same output folder held its lock for longer than --wait.
 """
@@ -197,7 +203,7 @@ def _report(result, units=()) -> None:
               "saved, the documents it changes are built again (the others come from the "
               "cache), in a process that stays ready. A content problem is listed as build "
               "lists it, nothing is written, and the watch goes on. Ctrl-C stops it.\n"
-              + EXIT_HELP)
+              + WATCH_EXIT_HELP)
 @content_option
 @out_option
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
