@@ -124,7 +124,10 @@ class Watch:
         shutil.copytree(CONTENT, self.content)
         self.process = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "watch", "--content", str(self.content),
-             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            # a shell starting the bench in the background ignores Ctrl-C for it, and the
+            # watch would inherit that: stop() could not end it
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self._until_built()
 
     def _until_built(self) -> None:
@@ -141,7 +144,11 @@ class Watch:
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)
-        self.process.wait(timeout=60)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         self.process.stdout.close()
 
 

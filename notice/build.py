@@ -49,6 +49,9 @@ class Job:
     unit: str | None
     html: str
     key: str
+    # where the record of the document's last layout is kept (notice/reuse.py), or None:
+    # the archive's documents are laid out whole, always
+    layout_key: str | None = None
 
 
 def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | None = None,
@@ -87,14 +90,22 @@ def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_vari
     face_key = font_fingerprint(fonts.files())
     assets_key = assets_digest(content.folder)
     todo = []
+
+    def layout_key(stem: str, kind: str) -> str | None:
+        return None if pdf_variant else render_key(f"layout of {stem}", styles[kind], face_key,
+                                                   assets_key, None)
+
     if not units:
         html = render_template("notice.html.j2", **contexts["notice"])
         todo.append(Job("notice", "notice", None, html,
-                        render_key(html, styles["notice"], face_key, assets_key, pdf_variant)))
+                        render_key(html, styles["notice"], face_key, assets_key, pdf_variant),
+                        layout_key("notice", "notice")))
     for sheet in sheets:
         html = render_sheet_html(contexts["sheet"], sheet)
-        todo.append(Job(f"sheets/{sheet.stem}", "sheet", sheet.unit.name, html,
-                        render_key(html, styles["sheet"], face_key, assets_key, pdf_variant)))
+        stem = f"sheets/{sheet.stem}"
+        todo.append(Job(stem, "sheet", sheet.unit.name, html,
+                        render_key(html, styles["sheet"], face_key, assets_key, pdf_variant),
+                        layout_key(stem, "sheet")))
 
     # render what the cache lacks, in a pool of workers; stage each document as it comes,
     # and put the whole set in place at the end (a fault or Ctrl-C leaves the last set whole)
@@ -171,7 +182,7 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     # the longest documents first, so that no worker is left with a long one at the end
     pending.sort(key=lambda job: len(job.html), reverse=True)
     _WORKER.update(contexts=contexts, styles=styles, fonts=fonts, jobs=pending,
-                   pdf_variant=pdf_variant)
+                   pdf_variant=pdf_variant, previous=[_previous(cache, job) for job in pending])
     workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
     pool = None
     _load_stylesheets({styles[job.kind] for job in pending}, fonts)
@@ -189,13 +200,15 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
             pool = multiprocessing.get_context("fork").Pool(
                 workers, initializer=_leave_ctrl_c, initargs=(os.getpid(),))
             results = pool.imap_unordered(_render_job, range(len(pending)))
-        for index, files, error in results:
+        for index, files, layout, error in results:
             job = pending[index]
             if error:
                 who = f"the letter to {job.unit}" if job.unit else "the notice"
                 raise RenderFailed(f"{who} failed: {error}; nothing of it was written")
             for suffix, data in files.items():
                 cache.put(job.key, suffix, data)
+            if layout is not None and job.layout_key:
+                cache.put(job.layout_key, LAYOUT, layout)
             result.rendered.append(job.stem)
             if progress:
                 progress(len(todo))
@@ -240,14 +253,35 @@ def _leave_ctrl_c(parent: int) -> None:
     gc.set_threshold(*_GC_THRESHOLD)
 
 
+def _previous(cache: RenderCache, job: Job) -> tuple | None:
+    """The record of the document's last layout and that layout's PDF, if both are in the
+    cache and whole (notice/reuse.py)."""
+    if not job.layout_key:
+        return None
+    from .reuse import Record
+
+    record = Record.from_bytes(cache.get(job.layout_key, LAYOUT))
+    pdf = cache.get(record.pdf_key, "pdf") if record is not None else None
+    return (record, pdf) if pdf is not None else None
+
+
+LAYOUT = "layout"  # the render cache's name for a layout's record
+
+
 def _render_job(index: int):
-    """Worker: one document in every document format, or the reason it failed."""
+    """Worker: one document in every document format and the record of its layout, or the
+    reason it failed."""
     job = _WORKER["jobs"][index]
     try:
         document = Document(job.html, _WORKER["styles"][job.kind], _WORKER["contexts"][job.kind],
-                            _WORKER["fonts"], _WORKER["pdf_variant"])
-        return index, render_document(document), None
+                            _WORKER["fonts"], _WORKER["pdf_variant"],
+                            previous=_WORKER["previous"][index])
+        files, record = render_document(document)
+        if record is not None:
+            record.pdf_key = job.key
+            record = record.to_bytes()
+        return index, files, record, None
     except NoticeError as exc:
-        return index, None, exc.format_message()
+        return index, None, None, exc.format_message()
     except Exception as exc:  # noqa: BLE001 - reported with the document's name
-        return index, None, f"{type(exc).__name__}: {exc}"
+        return index, None, None, f"{type(exc).__name__}: {exc}"

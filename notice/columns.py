@@ -427,13 +427,18 @@ def _wrapped(text: str, width_mm: float) -> int:
         return 0
     room = (width_mm - _PAD_MM) * style.PT_PER_MM / _CELL_PT  # ems a line
     lines, used = 1, 0.0
-    for piece in _pieces(text):
-        wide = text_width(piece)
+    for wide in _piece_widths(text):
         if used + wide > room + 1e-6 and used:
             lines += 1
             used = 0.0
         used += wide
     return lines
+
+
+@functools.cache
+def _piece_widths(text: str) -> tuple[float, ...]:
+    """The widths of _pieces, in ems (measured once a text, tried at many widths)."""
+    return tuple(text_width(piece) for piece in _pieces(text))
 
 
 @functools.cache

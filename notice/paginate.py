@@ -25,6 +25,7 @@ from weasyprint.html import get_html_metadata
 from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
 from weasyprint.layout.background import layout_backgrounds
 from weasyprint.layout.page import (
+    PageType,
     make_all_pages,
     make_margin_boxes,
     set_page_type_computed_styles,
@@ -81,6 +82,10 @@ class Pagination:
                 set_page_type_computed_styles(page.page_type, self.html, context.style_for)
         self._original_footnotes = context.footnotes.copy()
         self.pages: list = []
+        # whether nothing runs on past the end of each page laid out here (no footnote put off,
+        # no float or positioned box broken across the page end): the next page then rests
+        # on its page_maker entry alone, and may be laid out from it in another process
+        self.clean: dict[int, bool] = {}
         self._making = make_all_pages(context, self.root_box, self.html, kept)
         self._done = False
 
@@ -91,6 +96,9 @@ class Pagination:
                 self.pages.append(next(self._making))
             except StopIteration:
                 self._done = True
+            else:
+                self.clean[len(self.pages) - 1] = not (self.context.broken_out_of_flow
+                                                      or self.context.reported_footnotes)
         return self.pages[index] if index < len(self.pages) else None
 
     def broken_box(self, index: int):
@@ -121,6 +129,40 @@ class Pagination:
         """The elements of this rendering's tree, in document order."""
         return self.html.etree_element.iter()
 
+    def state(self, index: int):
+        """The pagination state at the start of page `index` (laid out), as plain data
+        (see plain): what a later layout needs to go on from that page in another process."""
+        resume_at, next_page, right_page, page_state, _remake = self.context.page_maker[index]
+        return plain((resume_at, next_page, right_page, page_state))
+
+    def start_element(self, index: int):
+        """The element page `index` begins in (the innermost one holding all that the page
+        goes on with: a row broken across the page end, not one of its cells), or None for
+        the first page or past the last."""
+        if index >= len(self.context.page_maker):
+            return None
+        resume_at, box, element = self.context.page_maker[index][0], self.root_box, None
+        while resume_at and len(resume_at) == 1:
+            (child, resume_at), = resume_at.items()
+            children = getattr(box, "children", None)
+            if not isinstance(children, list | tuple) or child >= len(children):
+                return None
+            box = children[child]
+            if box.element is not None and box.element_tag and "::" not in box.element_tag:
+                element = box.element
+        return element
+
+    def adopt(self, index: int, pages: list, states: list) -> None:
+        """From page `index` on, the document is `pages` (Unlaid, of an earlier layout whose
+        state at that page was this one's), with `states` (plain, see state) their
+        pagination states after the first: the layout ends here. Pages up to `index` are laid
+        out, not the page `index`."""
+        assert len(self.pages) == index, "adopted pages follow the last page laid out"
+        self.pages[index:] = pages
+        made = [(*unplain(state), dict(_RESET)) for state in states]
+        self.context.page_maker[index + 1:] = made
+        self._done = True
+
     def finish(self) -> Document:
         """The whole document, as `HTML.render()` would return it (layout_document's steps
         after the first pagination)."""
@@ -144,11 +186,18 @@ class Pagination:
                 break
         _bookmarks_and_strings(context, pages, self.order)
         page_boxes = list(_with_margin_boxes(context, pages))
-        document = Document([Page(page_box) for page_box in page_boxes],
+        document = Document([box if isinstance(box, Unlaid) else Page(box)
+                             for box in page_boxes],
                             _metadata(html), html.url_fetcher, self.font_config, {},
                             self.options["output_intent"])
         document._html = html
         return document
+
+
+def recorded(pages: list, states: list) -> Settled:
+    """Pages of an earlier layout (Unlaid), with their pagination states (plain, see
+    Pagination.state: one a page, and the one after the last), as an earlier rendering's."""
+    return Settled(tuple(pages), tuple((*unplain(state), dict(_RESET)) for state in states), {})
 
 
 def _metadata(html):
@@ -179,6 +228,8 @@ def _bookmarks_and_strings(context, pages, order: dict) -> None:
     collected."""
     watch_elements, watch_before, watch_after = [], [], []
     for i, page in enumerate(pages):
+        if isinstance(page, Unlaid):
+            continue
         page_counter_values = context.page_maker[i + 1][3][1]
         for child in page.descendants():
             if child.bookmark_label:
@@ -211,6 +262,9 @@ def _bookmarks_and_strings(context, pages, order: dict) -> None:
 def _with_margin_boxes(context, pages):
     """layout_document: fixed boxes, footnote areas and margin boxes added to every page."""
     for i, page in enumerate(pages):
+        if isinstance(page, Unlaid):
+            yield page  # drawn already, in the earlier PDF
+            continue
         root, footnote_area, note_area = page.children
         root.children = [*layout_fixed_boxes(context, pages[:i], page), *root.children,
                          *layout_fixed_boxes(context, pages[i + 1:], page)]
@@ -226,3 +280,96 @@ def _with_margin_boxes(context, pages):
         layout_backgrounds(page, context.get_image_from_uri)
         yield page
 
+
+
+# -- pages kept from an earlier build ---------------------------------------------------------
+
+_RESET = {"content_changed": False, "pages_wanted": False, "anchors": [], "content_lookups": []}
+
+
+class Unlaid:
+    """A page of an earlier layout that stands as it was: its page type (for the pagination
+    that goes on around it) and what WeasyPrint's PDF writer reads of a page (size, bleed,
+    bookmarks, anchors); nothing is drawn on it, its content is the earlier PDF's page
+    (notice/reuse.py puts it in)."""
+
+    def __init__(self, page: dict):
+        self.page_type = PageType(*unplain(page["type"]))
+        self.width, self.height = page["width"], page["height"]
+        self.bleed = dict(page["bleed"])
+        self.bookmarks = list(unplain(page["bookmarks"]))
+        self.anchors = dict(unplain(page["anchors"]))
+        self.links: list = []
+        self.forms: dict = {None: []}
+        self.fixed_boxes: tuple = ()  # (describe refuses a page with any)
+
+    def paint(self, stream, scale=1) -> None:
+        pass
+
+
+def describe(page) -> dict | None:
+    """What Unlaid needs of a laid-out page (weasyprint.document.Page), as plain data; None
+    for a page with links (their boxes cannot be kept) or fixed boxes (drawn on every page)."""
+    if page.links or any(page.forms.values()) or page._page_box.fixed_boxes:
+        return None
+    return {"type": plain(tuple(page._page_box.page_type)), "width": page.width,
+            "height": page.height, "bleed": dict(page.bleed),
+            "bookmarks": plain(page.bookmarks), "anchors": plain(page.anchors)}
+
+
+class GlyphsKept(dict):
+    """A document's fonts (Document.fonts) for a PDF some of whose pages will be an earlier
+    PDF's: each font, as the drawing first uses it, gets the glyphs the earlier PDF used with
+    it (their widths and characters), so that its one subset serves the pages of both."""
+
+    def __init__(self, glyphs: dict):
+        super().__init__()
+        self.glyphs = glyphs
+
+    def __setitem__(self, key, font) -> None:
+        if font.hash in self.glyphs:
+            widths, characters = self.glyphs[font.hash]
+            font.widths.update(widths)
+            font.to_unicode.update(characters)
+        super().__setitem__(key, font)
+
+
+def glyphs(document) -> dict:
+    """The glyphs a written document used, by font (its name in the PDF's resources): the
+    widths and characters GlyphsKept gives back."""
+    found: dict = {}
+    for font in document.fonts.values():
+        widths, characters = found.setdefault(font.hash, ({}, {}))
+        widths.update(font.widths)
+        characters.update(font.to_unicode)
+    return found
+
+
+def plain(value):
+    """WeasyPrint's pagination data (dicts with int keys, tuples, sets) as JSON's: every
+    dict, tuple and set tagged, sets sorted, so that the text is the same in every process."""
+    if isinstance(value, dict):
+        return {"d": [[plain(k), plain(v)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {"t": [plain(v) for v in value]}
+    if isinstance(value, set | frozenset):
+        return {"s": sorted(plain(v) for v in value)}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise TypeError(f"not plain data: {type(value).__name__}")
+
+
+def unplain(value):
+    """plain's inverse."""
+    if isinstance(value, list):
+        return [unplain(v) for v in value]
+    if isinstance(value, dict):
+        (tag, items), = value.items()
+        if tag == "d":
+            return {unplain(k): unplain(v) for k, v in items}
+        if tag == "t":
+            return tuple(unplain(v) for v in items)
+        return {unplain(v) for v in items}
+    return value

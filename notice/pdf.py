@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from copy import deepcopy
+from dataclasses import dataclass
 
 import lxml.html
 from weasyprint import CSS, HTML
@@ -11,6 +12,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from .fonts import FontSet
+from .paginate import GlyphsKept
+from .reuse import Record, graft, plan, signature, splice
 from .row_cut import SPLIT_ROWS, class_set, descendants, split_row, split_rows
 from .vocabulary import BLANK_BEFORE, PAGE_START, SECTION_PAGES
 
@@ -44,15 +47,52 @@ def load_stylesheet(css: str, fonts: FontSet) -> None:
 
 
 def render_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None,
-               images: frozenset[str] = frozenset(), laid_out: bool = False):
+               images: frozenset[str] = frozenset(), laid_out: bool = False,
+               previous: tuple[Record, bytes] | None = None, made: bool = False):
     """Lay out and write one document: its PDF's bytes, or with `laid_out` (bytes, the HTML
-    as laid out), which the DOCX is written from."""
+    as laid out), which the DOCX is written from, or with `made` all make_pdf gives."""
+    result = make_pdf(html, css, fonts, pdf_variant=pdf_variant, images=images,
+                      previous=previous)
+    if made:
+        return result
+    return (result.pdf, result.html) if laid_out else result.pdf
+
+
+@dataclass
+class Made:
+    """One document's PDF, the HTML as laid out (for the DOCX), and its layout's record for
+    the next layout of the document (notice/reuse.py; None where it cannot be recorded)."""
+
+    pdf: bytes
+    html: str
+    record: Record | None
+    reused: int = 0  # pages taken from the earlier layout
+
+
+def make_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None,
+             images: frozenset[str] = frozenset(),
+             previous: tuple[Record, bytes] | None = None) -> Made:
+    """render_pdf, with the layout recorded; given an earlier layout of the document
+    (`previous`: its record and its PDF), the pages it leaves alone are that PDF's."""
+    if previous is not None and pdf_variant is None:
+        document, final = lay_out(html, css, fonts, images, previous)
+        kept = [n for n, page in enumerate(document.pages) if not hasattr(page, "_page_box")]
+        if kept:
+            record, old = previous
+            document.fonts = GlyphsKept(record.glyphs)
+            spliced = splice(write_pdf(document), old, kept)
+            if spliced is not None:
+                return Made(spliced, final, _record(html, document, record), len(kept))
+        else:
+            pdf = write_pdf(document)
+            return Made(pdf, final, _record(html, document))
     document, final = lay_out(html, css, fonts, images)
     pdf = write_pdf(document, pdf_variant)
-    return (pdf, final) if laid_out else pdf
+    return Made(pdf, final, _record(html, document) if pdf_variant is None else None)
 
 
-def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozenset()):
+def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozenset(),
+            previous: tuple[Record, bytes] | None = None):
     """WeasyPrint's layout of one document, the checklist's group labels settled per page,
     and the HTML as laid out: each table row the layout split made two (split_rows), each
     row that begins a page, each section's pages and a blank page before it marked
@@ -60,18 +100,21 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
 
     Only the font files and `images` (the file URLs of the content's declared seal and
     签名章 images) may be loaded. The document's `split_html` is the HTML as laid out, its
-    split rows cut (the DOCX can follow the same cuts)."""
+    split rows cut (the DOCX can follow the same cuts). With `previous` (an earlier layout's
+    record and PDF), pages it had as they are are not laid out: they are `Unlaid`, for
+    make_pdf to take from its PDF."""
     allowed = frozenset(face.url for face in fonts.font_faces()) | images
     fonts_only = frozenset(face.url for face in fonts.font_faces())
     config, stylesheet = _stylesheet(css, fonts_only)
     document = None
     if SPLIT_ROWS in html:
-        document = _lay_out_splitting(html, stylesheet, config, allowed)
+        document = _lay_out_splitting(html, stylesheet, config, allowed,
+                                      previous[0] if previous else None)
     if document is None:
         document = _lay_out_by_passes(html, stylesheet, config, allowed)
     _settle_group_labels(document)
     _draw_measure_rules_down(document)
-    return document, mark_breaks(document.split_html, document)
+    return document, mark_breaks(document.split_html, _summaries(document))
 
 
 def _lay_out_by_passes(html: str, stylesheet, config, allowed: frozenset[str]):
@@ -94,26 +137,45 @@ def _lay_out_by_passes(html: str, stylesheet, config, allowed: frozenset[str]):
     return document
 
 
-def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str]):
+def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str],
+                       previous: Record | None = None):
     """The same layout as _lay_out_by_passes, each page laid out about once: pages are laid
     out one by one; where one ends inside a row of a split-rows table, the row is cut
     (split_rows' cut) and the layout goes on from that page with the new HTML, the pages
     before it kept. Each rendering holds the content of a window of rows only, the others
     left as empty rows (parsing and styling the whole letter at every cut took half its
     time): a page that reaches past the window is laid out again with a wider one. None when
-    the document holds what this does not expect."""
-    from .paginate import Pagination, supported
+    the document holds what this does not expect.
+
+    Each page's pagination state and signature are noted as it is laid out (for the record,
+    notice/reuse.py); with a `previous` record, the layout starts where reuse.plan says and
+    ends where a page starts as the record's did (its pages are then the record's)."""
+    from .paginate import Pagination, Unlaid, recorded, supported
 
     if not supported():
         return None
     tree = lxml.html.document_fromstring(html)
     if not tree.xpath(f'//table[contains(@class, "{SPLIT_ROWS}")]/colgroup/col'):
         return None  # an emptied row has no cells: the widths must not come from a row
+    start = plan(previous, tree) if previous is not None else None
+    notes: dict[int, dict] = {}  # page → its state, signature and cleanness, as laid out
+    settled, index, pages_rows = None, 0, []  # pages_rows: the row positions on each page
+    if start is not None:
+        html, index = start.html, start.page
+        tree = lxml.html.document_fromstring(html)
+        pages_rows = [list(page["rows"]) for page in previous.pages[:index]]
+        settled = recorded([Unlaid(page) for page in previous.pages[:index]],
+                           [page["state"] for page in previous.pages[:index + 1]])
+        notes = {n: dict(page, signature=None) for n, page in enumerate(
+            previous.pages[:index + 1])}
     count = sum(1 for tr in tree.iter("tr") if tr.get("data-number"))
-    window = (0, min(_WINDOW, count))
-    first = html if count <= _WINDOW else _windowed(tree, *window)  # as written if it can
-    pagination = Pagination(first, stylesheet, config, FontsOnlyFetcher(allowed))
-    index, cuts, pages_rows = 0, 0, []  # pages_rows: the row positions on each page kept
+    first = max((n for rows in pages_rows for n in rows), default=0)
+    window = (first, min(first + _WINDOW, count))
+    source = html if window == (0, count) else _windowed(tree, *window)  # as written if it can
+    pagination = Pagination(source, stylesheet, config, FontsOnlyFetcher(allowed), settled)
+    if start is None:
+        notes[0] = {"state": pagination.state(0), "signature": None}
+    cuts, texts, adopted = 0, None, None
     while (page := pagination.page(index)) is not None:
         ours = [e for e in pagination.elements() if e.tag == "tr" and e.get("data-number")]
         if len(ours) != count:
@@ -140,9 +202,29 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str]):
                     html, restart = split, 0
                 tree = lxml.html.document_fromstring(html)
                 count = sum(1 for tr in tree.iter("tr") if tr.get("data-number"))
+                texts = None
         if restart is None:
             pages_rows.append(shown)
+            notes[index]["clean"] = pagination.clean[index]
             index += 1
+            # the next page's state, and a signature of it and of what follows it
+            if texts is None:
+                texts = [lxml.html.tostring(tr, encoding="unicode")
+                         for tr in tree.iter("tr") if tr.get("data-number")]
+            begins = pagination.start_element(index)
+            state = pagination.state(index)
+            notes[index] = {"state": state, "signature": signature(
+                state, pagination.html.etree_element, begins,
+                {id(element): texts[n] for n, element in enumerate(ours)})}
+            if previous is not None and previous.converges(index, notes[index]["signature"]) \
+                    and id(begins) in position:
+                final = graft(tree, previous, position[id(begins)])
+                if final is not None:
+                    adopted = (index, final)
+                    pagination.adopt(index, [Unlaid(p) for p in previous.pages[index:]],
+                                     [p["state"] for p in previous.pages[index + 1:]]
+                                     + [previous.end])
+                    break
             continue
         # this page again: from the last row of the pages kept (it may go on on this page)
         del pages_rows[index:]
@@ -151,12 +233,24 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str]):
         pagination = Pagination(_windowed(tree, *window), stylesheet, config,
                                 FontsOnlyFetcher(allowed), pagination.settled(index))
     document = pagination.finish()
-    laid_out = {pagination.order[box.element] for page in document.pages
-                for box in descendants(page._page_box) if _is_numbered_row(box)}
-    if len(laid_out) != count:
+    if adopted is not None:
+        index, html = adopted
+        for n, page in enumerate(previous.pages[index:], start=index):
+            pages_rows.append(list(page["rows"]))
+            notes[n] = page
+        count = sum(1 for tr in lxml.html.document_fromstring(html).iter("tr")
+                    if tr.get("data-number"))
+    else:
+        notes[len(document.pages)] = {"state": pagination.state(len(document.pages))}
+    laid_out = {n for rows in pages_rows for n in rows}
+    if laid_out != set(range(count)) or len(pages_rows) != len(document.pages):
         return None  # a row not laid out: split_rows would have left the layout alone
     document.split_html = html
     document.places = pagination.order  # the kept pages' elements are other renderings'
+    document.notes = notes
+    document.rows = pages_rows
+    document.end = previous.end if adopted is not None else notes.pop(len(document.pages))[
+        "state"]
     return document
 
 
@@ -192,43 +286,62 @@ _SPLIT_PASSES = 40  # one page break a pass; a letter has a few dozen at most
 PAGED_TABLES = ("checklist", "data-table")  # tables the DOCX breaks where the PDF did
 
 
-def mark_breaks(html: str, document) -> str:
-    """The HTML with what the DOCX needs to break its pages where the layout did: PAGE_START
-    on each body row of a checklist or declared table that begins a page (not a table's first
-    row, nor a row continued from the page before); on each section, SECTION_PAGES (the pages
-    it is laid on) and BLANK_BEFORE if a blank page comes before it (the 版记's, made even)."""
-    # an element known by its place in the tree: the page-by-page layout keeps pages of
-    # earlier renderings, whose elements are other objects (Document.places)
+def page_summary(page_box, key) -> dict:
+    """What mark_breaks needs of a laid-out page: the sections on it, each paged table's body
+    rows on it, whether it is blank; elements known by `key`."""
+    sections, tables = [], []
+    for box in descendants(page_box):
+        if box.element_tag == "section" and key(box.element) not in sections:
+            sections.append(key(box.element))
+        if type(box).__name__ == "TableBox" and set(
+                (box.element.get("class") or "").split()) & set(PAGED_TABLES):
+            tables.append((key(box.element), [key(row.element) for group in box.children
+                                              if group.element_tag == "tbody"
+                                              for row in group.children]))
+    return {"sections": sections, "tables": tables, "blank": page_box.page_type.blank}
+
+
+def _summaries(document) -> list[dict]:
+    """page_summary of each page; an element known by its place in the tree where the
+    page-by-page layout gives it (Document.places: its pages come from several renderings),
+    and a page kept from an earlier layout summed up as that layout recorded it."""
+    from .paginate import unplain
+
     places = getattr(document, "places", {})
 
     def key(element):
         return places.get(element, id(element))
 
-    tables: dict[int, list] = {}  # a table element → its body rows' elements, in order
-    starts: list[tuple[int, int]] = []  # (table element, row element) beginning a page
-    sections: dict[int, int] = {}  # a section element → the pages it is on, in order
-    after_blank: set[int] = set()
+    document.summaries = [
+        page_summary(page._page_box, key) if hasattr(page, "_page_box")
+        else unplain(document.notes[n]["summary"]) for n, page in enumerate(document.pages)]
+    return document.summaries
+
+
+def mark_breaks(html: str, summaries: list[dict]) -> str:
+    """The HTML with what the DOCX needs to break its pages where the layout did (summaries:
+    each page's page_summary): PAGE_START on each body row of a checklist or declared table
+    that begins a page (not a table's first row, nor a row continued from the page before);
+    on each section, SECTION_PAGES (the pages it is laid on) and BLANK_BEFORE if a blank
+    page comes before it (the 版记's, made even)."""
+    tables: dict = {}  # a table → its body rows, in order
+    starts: list = []  # (table, row) beginning a page
+    sections: dict = {}  # a section → the pages it is on
+    after_blank: set = set()
     blank = False
-    for page in document.pages:
-        here = set()
-        for box in descendants(page._page_box):
-            if box.element_tag == "section" and key(box.element) not in here:
-                here.add(key(box.element))
-                if blank and key(box.element) not in sections:
-                    after_blank.add(key(box.element))
-                sections[key(box.element)] = sections.get(key(box.element), 0) + 1
-            if type(box).__name__ != "TableBox" or not set(
-                    (box.element.get("class") or "").split()) & set(PAGED_TABLES):
-                continue
-            rows = tables.setdefault(key(box.element), [])
-            body = [row for group in box.children if group.element_tag == "tbody"
-                    for row in group.children]
+    for summary in summaries:
+        for section in summary["sections"]:
+            if blank and section not in sections:
+                after_blank.add(section)
+            sections[section] = sections.get(section, 0) + 1
+        for table, body in summary["tables"]:
+            rows = tables.setdefault(table, [])
             for n, row in enumerate(body):
-                if not rows or rows[-1] != key(row.element):  # not the row the last page ended
+                if not rows or rows[-1] != row:  # not the row the last page ended
                     if n == 0 and rows:
-                        starts.append((key(box.element), key(row.element)))
-                    rows.append(key(row.element))
-        blank = page._page_box.page_type.blank
+                        starts.append((table, row))
+                    rows.append(row)
+        blank = summary["blank"]
     tree = lxml.html.document_fromstring(html)
     found = [t for t in tree.iter("table")
              if set((t.get("class") or "").split()) & set(PAGED_TABLES)]
@@ -250,6 +363,33 @@ def mark_breaks(html: str, document) -> str:
     return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
+def _record(html: str, document, previous: Record | None = None) -> Record | None:
+    """The record of a document's layout (notice/reuse.py) once its PDF is written; None for
+    a layout made another way than page by page, or a page that cannot be kept (links)."""
+    from .paginate import describe, glyphs, plain
+
+    notes = getattr(document, "notes", None)
+    if notes is None:
+        return None
+    pages = []
+    for n, page in enumerate(document.pages):
+        if not hasattr(page, "_page_box"):
+            pages.append(notes[n])
+            continue
+        described = describe(page)
+        if described is None or "clean" not in notes[n]:
+            return None
+        pages.append(dict(described, state=notes[n]["state"], signature=notes[n]["signature"],
+                          clean=notes[n]["clean"], rows=document.rows[n],
+                          summary=plain(document.summaries[n])))
+    kept = glyphs(document)
+    for name, (widths, characters) in (previous.glyphs.items() if previous else ()):
+        mine = kept.setdefault(name, ({}, {}))
+        mine[0].update(widths)
+        mine[1].update(characters)
+    return Record(html, document.split_html, pages, document.end, kept, pdf_key="")
+
+
 def write_pdf(document, pdf_variant: str | None = None) -> bytes:
     """The PDF bytes of a laid-out document (fonts subset and embedded)."""
     options = dict(uncompressed_pdf=False)
@@ -268,7 +408,7 @@ def _settle_group_labels(document) -> None:
     so showing it after layout moves nothing; the label is then moved down to the middle of
     the rows its group has on the page.
     """
-    for page in document.pages:
+    for page in _laid(document):
         rows = _data_rows(page)
         if not rows:
             continue
@@ -283,6 +423,11 @@ def _settle_group_labels(document) -> None:
             _centre_label(run)
         for cell in _group_cells(rows[-1]):
             _restyle(cell, border_bottom_color=cell.style["border_right_color"])
+
+
+def _laid(document) -> list:
+    """The pages this layout laid out (not those kept from an earlier one)."""
+    return [page for page in document.pages if hasattr(page, "_page_box")]
 
 
 def _data_rows(page) -> list:
@@ -317,7 +462,7 @@ def _centre_label(cells: list) -> None:
 def _draw_measure_rules_down(document) -> None:
     """Draw the rule between 指标名称 and 指标值 (the names' right border in the measure
     cell) down to the bottom of the row: the last name's cell made as tall as what is left."""
-    for page in document.pages:
+    for page in _laid(document):
         for row in _data_rows(page):
             for cell in row.children:
                 if cell.element is None or "measure-cell" not in class_set(cell.element):

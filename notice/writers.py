@@ -28,6 +28,9 @@ class Document:
     # the HTML as the PDF's layout left it (notice/pdf.py lay_out): each table row split at a
     # page break made two, each row that begins a page marked; None until the PDF is laid out
     laid_out: str | None = None
+    # an earlier layout of the document, whose pages the PDF may keep (notice/reuse.py: its
+    # Record and its PDF's bytes), or None
+    previous: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,14 @@ class Writer:
     label: str  # how the CLI names it: PDF, DOCX
     scope: str  # DOCUMENT or BUILD
     render: Callable[[Any], Any]  # Document → bytes (DOCUMENT); Content → bytes (BUILD)
-    lays_out: bool = False  # DOCUMENT: render gives (bytes, the HTML as laid out) instead
+    lays_out: bool = False  # DOCUMENT: render gives (bytes, the HTML as laid out, record)
     archival: bool = False  # written to the archive's PDF variant (PDF/A)
     stem: str = ""  # BUILD: the file's name under OUT/<year>/, without suffix
     kind: str = ""  # BUILD: the manifest's "kind" of the file
     wanted: Callable[[Any], bool] = lambda content: True  # BUILD: whether the content has it
 
 
-def _pdf(document: Document) -> tuple[bytes, str]:
+def _pdf(document: Document) -> tuple[bytes, str, Any]:
     from pathlib import Path
 
     from . import pdf
@@ -54,9 +57,12 @@ def _pdf(document: Document) -> tuple[bytes, str]:
     images = frozenset(Path(i.path).resolve().as_uri()
                        for i in (layout.sign_off.images if layout and layout.sign_off else ()))
     made = pdf.render_pdf(document.html, document.css, document.fonts,
-                          pdf_variant=document.variant, images=images, laid_out=True)
+                          pdf_variant=document.variant, images=images, made=True,
+                          previous=document.previous)
     # a stand-in renderer (the tests') gives the bytes alone: the DOCX reads the HTML as made
-    return made if isinstance(made, tuple) else (made, document.html)
+    if isinstance(made, bytes):
+        return made, document.html, None
+    return made.pdf, made.html, made.record
 
 
 def _docx(document: Document) -> bytes:
@@ -86,19 +92,20 @@ def document_writers() -> tuple[Writer, ...]:
     return tuple(w for w in WRITERS if w.scope == DOCUMENT)
 
 
-def render_document(document: Document) -> dict[str, bytes]:
-    """One document in every document format, in the table's order: {suffix: bytes}.
+def render_document(document: Document) -> tuple[dict[str, bytes], Any]:
+    """One document in every document format, in the table's order: ({suffix: bytes}, the
+    record of its layout for the next build (notice/reuse.py Record) or None).
 
     The PDF comes first; the HTML as its layout left it (rows split at its page breaks) goes
     to the writers after it, so that the DOCX breaks its tables where the PDF did."""
-    files = {}
+    files, record = {}, None
     for writer in document_writers():
         made = writer.render(document)
         if writer.lays_out:
-            made, laid_out = made
+            made, laid_out, record = made
             document = replace(document, laid_out=laid_out)
         files[writer.suffix] = made
-    return files
+    return files, record
 
 
 def build_writers() -> tuple[Writer, ...]:

@@ -32,7 +32,7 @@ def render(folder, out):
     document = Document(render_template("notice.html.j2", **context), render_css(context),
                         context, fonts, None)
     out.mkdir(parents=True, exist_ok=True)
-    for suffix, data in render_document(document).items():
+    for suffix, data in render_document(document)[0].items():
         (out / f"notice.{suffix}").write_bytes(data)
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
