@@ -179,11 +179,11 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     if pending and not harfbuzz_subsetting():  # asked only when something is laid out
         result.notes.append("libharfbuzz-subset is missing: font subsetting falls back to "
                             "fontTools and is about 15 times slower (run scripts/setup.sh)")
-    # the longest documents first, so that no worker is left with a long one at the end
-    pending.sort(key=lambda job: len(job.html), reverse=True)
+    previous = [_previous(cache, job) for job in pending]
+    tasks = _tasks(pending, previous)
     _WORKER.update(contexts=contexts, styles=styles, fonts=fonts, jobs=pending,
-                   pdf_variant=pdf_variant, previous=[_previous(cache, job) for job in pending])
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
+                   pdf_variant=pdf_variant, previous=previous, tasks=tasks)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     pool = None
     _load_stylesheets({styles[job.kind] for job in pending}, fonts)
     # what exists now is never scanned by the garbage collector again (nor, in a worker,
@@ -194,13 +194,13 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     try:
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             gc.set_threshold(*_GC_THRESHOLD)
-            results = map(_render_job, range(len(pending)))
+            results = map(_render_task, range(len(tasks)))
         else:
             # fork: the workers inherit the parsed templates, stylesheets, fonts and contexts
             pool = multiprocessing.get_context("fork").Pool(
                 workers, initializer=_leave_ctrl_c, initargs=(os.getpid(),))
-            results = pool.imap_unordered(_render_job, range(len(pending)))
-        for index, files, layout, error in results:
+            results = pool.imap_unordered(_render_task, range(len(tasks)))
+        for index, files, layout, error in (done for task in results for done in task):
             job = pending[index]
             if error:
                 who = f"the letter to {job.unit}" if job.unit else "the notice"
@@ -268,18 +268,51 @@ def _previous(cache: RenderCache, job: Job) -> tuple | None:
 LAYOUT = "layout"  # the render cache's name for a layout's record
 
 
-def _render_job(index: int):
-    """Worker: one document in every document format and the record of its layout, or the
-    reason it failed."""
+def _tasks(pending: list[Job], previous: list) -> list[list[int]]:
+    """The jobs (indices into `pending`) a worker takes at once: letters whose checklist
+    table and all after it are the same (the districts' letters of one list of tasks), and
+    that have no layout of their own to start from, go together, the first laid out whole
+    and the others from its record (their pages converge once the cover is past:
+    notice/reuse.py); every other job alone. The longest first, so that no worker is left
+    with a long one at the end."""
+    from .row_cut import SPLIT_ROWS
+
+    groups: dict = {}
+    for index, job in enumerate(pending):
+        table = job.html.rfind("<table", 0, job.html.find(SPLIT_ROWS))
+        alike = (job.kind, job.html[table:]) if (
+            table >= 0 and previous[index] is None and job.layout_key) else index
+        groups.setdefault(alike, []).append(index)
+
+    def cost(task: list[int]) -> float:  # a letter laid out from another's: its cover
+        return len(pending[task[0]].html) + sum(len(pending[i].html) for i in task[1:]) / 4
+
+    return sorted(groups.values(), key=cost, reverse=True)
+
+
+def _render_task(number: int) -> list[tuple]:
+    """Worker: the jobs of one task (see _tasks), each rendered as _render_job does, the
+    first one's layout given to the others to start from."""
+    done, first = [], None
+    for index in _WORKER["tasks"][number]:
+        previous = _WORKER["previous"][index] or first
+        index, files, record, error = _render_job(index, previous)
+        if first is None and record is not None:
+            first = (record, files["pdf"])
+        done.append((index, files, record.to_bytes() if record is not None else None, error))
+    return done
+
+
+def _render_job(index: int, previous: tuple | None = None):
+    """Worker: one document in every document format and the record of its layout (laid
+    out from `previous` where it can), or the reason it failed."""
     job = _WORKER["jobs"][index]
     try:
         document = Document(job.html, _WORKER["styles"][job.kind], _WORKER["contexts"][job.kind],
-                            _WORKER["fonts"], _WORKER["pdf_variant"],
-                            previous=_WORKER["previous"][index])
+                            _WORKER["fonts"], _WORKER["pdf_variant"], previous=previous)
         files, record = render_document(document)
         if record is not None:
             record.pdf_key = job.key
-            record = record.to_bytes()
         return index, files, record, None
     except NoticeError as exc:
         return index, None, None, exc.format_message()

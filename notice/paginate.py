@@ -159,7 +159,9 @@ class Pagination:
         out, not the page `index`."""
         assert len(self.pages) == index, "adopted pages follow the last page laid out"
         self.pages[index:] = pages
+        # WeasyPrint marks page `index` to be made (its state is new): it is made, the same
         made = [(*unplain(state), dict(_RESET)) for state in states]
+        self.context.page_maker[index] = (*self.context.page_maker[index][:4], dict(_RESET))
         self.context.page_maker[index + 1:] = made
         self._done = True
 
