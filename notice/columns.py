@@ -131,8 +131,18 @@ def letter_columns(columns: tuple[Column, ...], rows=()) -> tuple[Shown, ...]:
     chosen = own + letter
     widths = {c.key: _letter_width(c) for c in chosen}
     if rows:
-        widths = _fitted(chosen, widths, rows)
+        # letters with the same rows (a task list sent to several units) are fitted once a
+        # process (a build, or a watch across its builds)
+        key = repr((chosen, rows))
+        if key not in _FITTED:
+            if len(_FITTED) > 1000:  # a long watch: what older builds fitted goes
+                _FITTED.clear()
+            _FITTED[key] = _fitted(chosen, widths, rows)
+        widths = _FITTED[key]
     return tuple(Shown(c, widths[c.key]) for c in chosen)
+
+
+_FITTED: dict[str, dict] = {}
 
 
 _FLEXIBLE = ("main_tasks", "other_leads", "other_responsible")  # widths fitted to the text

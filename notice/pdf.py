@@ -110,6 +110,8 @@ def lay_out(html: str, css: str, fonts: FontSet, images: frozenset[str] = frozen
     if SPLIT_ROWS in html:
         document = _lay_out_splitting(html, stylesheet, config, allowed,
                                       previous[0] if previous else None)
+        if document is None and previous is not None:  # the earlier layout was no help
+            document = _lay_out_splitting(html, stylesheet, config, allowed)
     if document is None:
         document = _lay_out_by_passes(html, stylesheet, config, allowed)
     _settle_group_labels(document)
