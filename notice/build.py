@@ -38,6 +38,10 @@ class BuildResult:
     rendered: list[str] = field(default_factory=list)  # documents laid out (not from cache)
     idle_recipients: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # of the pages of the documents laid out, those taken from an earlier layout (their own
+    # last one, or a letter alike's: notice/reuse.py) and those laid out
+    kept_pages: int = 0
+    pages_laid_out: int = 0
 
 
 @dataclass(frozen=True)
@@ -200,15 +204,18 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
             pool = multiprocessing.get_context("fork").Pool(
                 workers, initializer=_leave_ctrl_c, initargs=(os.getpid(),))
             results = pool.imap_unordered(_render_task, range(len(tasks)))
-        for index, files, layout, error in (done for task in results for done in task):
-            job = pending[index]
-            if error:
+        for done in (done for task in results for done in task):
+            job = pending[done.index]
+            if done.error:
                 who = f"the letter to {job.unit}" if job.unit else "the notice"
-                raise RenderFailed(f"{who} failed: {error}; nothing of it was written")
+                raise RenderFailed(f"{who} failed: {done.error}; nothing of it was written")
+            files = done.files
             for suffix, data in files.items():
                 cache.put(job.key, suffix, data)
-            if layout is not None and job.layout_key:
-                cache.put(job.layout_key, LAYOUT, layout)
+            if done.layout is not None and job.layout_key:
+                cache.put(job.layout_key, LAYOUT, done.layout)
+            result.kept_pages += done.kept
+            result.pages_laid_out += done.pages - done.kept
             result.rendered.append(job.stem)
             if progress:
                 progress(len(todo))
@@ -290,20 +297,32 @@ def _tasks(pending: list[Job], previous: list) -> list[list[int]]:
     return sorted(groups.values(), key=cost, reverse=True)
 
 
-def _render_task(number: int) -> list[tuple]:
+@dataclass(frozen=True)
+class Rendered:
+    """What a worker sends back of one job."""
+
+    index: int  # in the pending jobs
+    files: dict | None  # {suffix: bytes}, None if it failed
+    layout: bytes | None = None  # the record of its layout (notice/reuse.py)
+    pages: int = 0  # its pages (where recorded)
+    kept: int = 0  # of them, taken from an earlier layout
+    error: str | None = None  # why it failed
+
+
+def _render_task(number: int) -> list[Rendered]:
     """Worker: the jobs of one task (see _tasks), each rendered as _render_job does, the
     first one's layout given to the others to start from."""
     done, first = [], None
     for index in _WORKER["tasks"][number]:
         previous = _WORKER["previous"][index] or first
-        index, files, record, error = _render_job(index, previous)
+        rendered, record = _render_job(index, previous)
         if first is None and record is not None:
-            first = (record, files["pdf"])
-        done.append((index, files, record.to_bytes() if record is not None else None, error))
+            first = (record, rendered.files["pdf"])
+        done.append(rendered)
     return done
 
 
-def _render_job(index: int, previous: tuple | None = None):
+def _render_job(index: int, previous: tuple | None = None) -> tuple[Rendered, object]:
     """Worker: one document in every document format and the record of its layout (laid
     out from `previous` where it can), or the reason it failed."""
     job = _WORKER["jobs"][index]
@@ -311,10 +330,11 @@ def _render_job(index: int, previous: tuple | None = None):
         document = Document(job.html, _WORKER["styles"][job.kind], _WORKER["contexts"][job.kind],
                             _WORKER["fonts"], _WORKER["pdf_variant"], previous=previous)
         files, record = render_document(document)
-        if record is not None:
-            record.pdf_key = job.key
-        return index, files, record, None
+        if record is None:
+            return Rendered(index, files), None
+        record.pdf_key = job.key
+        return Rendered(index, files, record.to_bytes(), len(record.pages), record.kept), record
     except NoticeError as exc:
-        return index, None, None, exc.format_message()
+        return Rendered(index, None, error=exc.format_message()), None
     except Exception as exc:  # noqa: BLE001 - reported with the document's name
-        return index, None, None, f"{type(exc).__name__}: {exc}"
+        return Rendered(index, None, error=f"{type(exc).__name__}: {exc}"), None

@@ -192,11 +192,20 @@ def _report(result, units=()) -> None:
     documents = len([w for w in result.written if w.format == first])
     click.echo(f"laid out {len(result.rendered)} of {documents} documents; the rest were "
                "unchanged and came from the cache")
+    _report_kept(result)
     for note in result.notes:
         click.echo(f"warning: {note}")
     if result.idle_recipients and not units:
         click.echo(f"no letter for {len(result.idle_recipients)} recipients without an "
                    f"assignment: {'、'.join(result.idle_recipients)}")
+
+
+def _report_kept(result) -> None:
+    """How many of the pages laid out came from an earlier layout (notice/reuse.py)."""
+    if result.kept_pages:
+        total = result.kept_pages + result.pages_laid_out
+        click.echo(f"{result.kept_pages} of their {total} pages were kept from an earlier "
+                   "layout (theirs, or a letter's with the same attachment)")
 
 
 @main.command(help="Build, then keep watching the content folder: each time a file of it is "
@@ -232,6 +241,7 @@ def watch(content_dir: Path | None, out_dir: Path, jobs: int | None,
             documents = len([w for w in result.written if w.format == "pdf"])
             click.echo(f"laid out {len(result.rendered)} of {documents} documents "
                        f"({', '.join(result.rendered) or 'none'})")
+            _report_kept(result)
             for note in result.notes:
                 click.echo(f"warning: {note}")
         click.echo(f"{time.strftime('%H:%M:%S')} built in {seconds:.1f} s; watching {folder} "

@@ -82,7 +82,10 @@ def make_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = N
             document.fonts = GlyphsKept(record.glyphs)
             spliced = splice(write_pdf(document), old, kept)
             if spliced is not None:
-                return Made(spliced, final, _record(html, document, record), len(kept))
+                made = _record(html, document, record)
+                if made is not None:
+                    made.kept = len(kept)
+                return Made(spliced, final, made, len(kept))
         else:
             pdf = write_pdf(document)
             return Made(pdf, final, _record(html, document))

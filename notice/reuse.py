@@ -46,13 +46,15 @@ class Record:
     end: object  # the pagination state after the last page (plain)
     glyphs: dict  # font name → (widths, characters), by glyph id
     pdf_key: str  # the render key of the PDF it made (in the render cache)
+    kept: int = 0  # pages taken from an earlier layout when this one was made
 
     def to_bytes(self) -> bytes:
         from .paginate import plain
 
         return json.dumps({"format": FORMAT, "html": self.html, "final": self.final,
                            "pages": self.pages, "end": self.end,
-                           "glyphs": plain(self.glyphs), "pdf_key": self.pdf_key},
+                           "glyphs": plain(self.glyphs), "pdf_key": self.pdf_key,
+                           "kept": self.kept},
                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     @classmethod
