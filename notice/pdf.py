@@ -270,13 +270,24 @@ def _windowed(tree, start: int, end: int) -> str:
     if start == 0 and end >= len(rows):
         return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
     emptied = deepcopy(tree)
-    for n, tr in enumerate([tr for tr in emptied.iter("tr") if tr.get("data-number")]):
+    numbered = [tr for tr in emptied.iter("tr") if tr.get("data-number")]
+    for n, tr in enumerate(numbered):
         if not start <= n < end:
             tail = tr[-1].tail if len(tr) else None
             for cell in list(tr):
                 tr.remove(cell)
             tr.text = tail
+    if start > 0:  # what comes before the table is on pages kept: emptied too, as the rows
+        for ancestor in numbered[start].iterancestors():
+            for before in ancestor.itersiblings(preceding=True):
+                if isinstance(before.tag, str) and before.tag not in _KEPT_WHOLE:
+                    for child in list(before):
+                        before.remove(child)
+                    before.text = None
     return lxml.html.tostring(emptied, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+_KEPT_WHOLE = ("head", "colgroup", "col", "thead", "caption")  # drawn again on later pages
 
 
 def _is_numbered_row(box) -> bool:
