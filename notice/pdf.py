@@ -74,7 +74,8 @@ def make_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = N
              previous: tuple[Record, bytes] | None = None) -> Made:
     """render_pdf, with the layout recorded; given an earlier layout of the document
     (`previous`: its record and its PDF), the pages it leaves alone are that PDF's."""
-    if previous is not None and pdf_variant is None:
+    if previous is not None and pdf_variant is None and "counter(pages)" not in css:
+        # (a page kept would print the earlier total of pages)
         document, final = lay_out(html, css, fonts, images, previous)
         kept = [n for n, page in enumerate(document.pages) if not hasattr(page, "_page_box")]
         if kept:
