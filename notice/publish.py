@@ -83,10 +83,13 @@ class Draft:
 
     def write(self, path: Path, data: bytes) -> None:
         """Write the file that will be published as `path` (under OUT/<year>)."""
-        target = self.folder / Path(path).relative_to(self.published)
+        relative = Path(path).relative_to(self.published)
+        target = self.folder / relative
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.unlink(missing_ok=True)  # a file carried over is a link to the old set's
+            if self._link_unchanged(relative, target, data):
+                return
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -95,6 +98,19 @@ class Draft:
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}; the outputs "
                               "already there were left as they were") from None
+
+    def _link_unchanged(self, relative: Path, target: Path, data: bytes) -> bool:
+        """Link the published set's file if it holds these bytes already (it is on disk for
+        good: writing it again, and waiting for the disk, would change nothing)."""
+        old = self.published / relative
+        try:
+            if (old.is_symlink() or not old.is_file() or old.stat().st_size != len(data)
+                    or old.read_bytes() != data):
+                return False
+            os.link(old, target)
+        except OSError:
+            return False
+        return True
 
     def carry_over(self, keep: Callable[[dict], bool]) -> None:
         """Start from the published set: its manifest and the files `keep` accepts."""

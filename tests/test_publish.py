@@ -234,6 +234,29 @@ def test_a_build_of_some_letters_keeps_the_rest_of_the_set(fake, content):
     _swept(Path("OUT"))
 
 
+def test_a_file_a_build_makes_again_the_same_is_linked_not_written(fake, content,
+                                                                   monkeypatch):
+    """Bytes already published are linked into the new set (no write, no wait for the disk);
+    a file that changed is written."""
+    assert fake(tag="first").exit_code == 0
+    inodes = {p: (Path("OUT/2021") / p).stat().st_ino for p in _files(Path("OUT/2021"))}
+    written = []
+    real = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: written.append(fd) or real(fd, *a,
+                                                                                   **k))
+    result = fake("--unit", "市林业局", tag="second")
+    assert result.exit_code == 0, result.output
+    now = {p: (Path("OUT/2021") / p).stat().st_ino for p in _files(Path("OUT/2021"))}
+    changed = sorted(p for p in now if now[p] != inodes[p])
+    assert changed == ["manifest.json", "sheets/市林业局.docx", "sheets/市林业局.pdf"]
+    assert len(written) == 3  # the two letters' files and the manifest, nothing else
+    _swept(Path("OUT"))
+    # the same build again: every file is the one published (the manifest too)
+    inodes = now
+    assert fake("--unit", "市林业局", tag="second").exit_code == 0
+    assert {p: (Path("OUT/2021") / p).stat().st_ino for p in _files(Path("OUT/2021"))} == inodes
+
+
 # -- one build at a time --------------------------------------------------------------------------
 
 def test_a_second_build_waits_for_the_lock_then_says_it_is_busy(fake):
