@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import usercache
 from .cache import RenderCache, font_fingerprint, inputs_key, render_key
 from .checks import load_and_check
 from .errors import NoticeError
@@ -110,6 +111,8 @@ def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_vari
         todo.append(Job(stem, "sheet", sheet.unit.name, html,
                         render_key(html, styles["sheet"], face_key, assets_key, pdf_variant),
                         layout_key(stem, "sheet")))
+
+    usercache.flush()  # the widths fitted, kept for the next build
 
     # render what the cache lacks, in a pool of workers; stage each document as it comes,
     # and put the whole set in place at the end (a fault or Ctrl-C leaves the last set whole)

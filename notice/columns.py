@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from . import style
 from .markup import UNBREAKABLE, UNBREAKABLE_EMS, plain, text_width
+from .usercache import Kept
 from .vocabulary import CELL_PREFIX
 
 NOTICE, LETTER = "notice", "sheet"  # the documents that print a checklist
@@ -104,7 +105,11 @@ def columns_of(document: str, checklist=None, total_mm: float = 225.0) -> tuple[
         chosen = [c for c in COLUMNS if document in c.widths]
     widths = [c.widths.get(document) for c in chosen]
     if any(w is None for w in widths):
-        widths = fit_widths(chosen, checklist, total_mm)
+        key = _fit_key(chosen, checklist.indicators if checklist else (), total_mm)
+        widths = _FITS.get(key)
+        if widths is None:
+            widths = fit_widths(chosen, checklist, total_mm)
+            _FITS.put(key, widths)
     else:
         scale = total_mm / sum(widths)
         widths = [w * scale for w in widths]
@@ -133,16 +138,29 @@ def letter_columns(columns: tuple[Column, ...], rows=()) -> tuple[Shown, ...]:
     if rows:
         # letters with the same rows (a task list sent to several units) are fitted once a
         # process (a build, or a watch across its builds)
-        key = repr((chosen, rows))
-        if key not in _FITTED:
-            if len(_FITTED) > 1000:  # a long watch: what older builds fitted goes
-                _FITTED.clear()
-            _FITTED[key] = _fitted(chosen, widths, rows)
-        widths = _FITTED[key]
+        key = _fit_key(chosen, widths, rows)
+        fitted = _FITS.get(key)
+        if fitted is None:
+            fitted = _fitted(chosen, widths, rows)
+            _FITS.put(key, fitted)
+        widths = fitted
     return tuple(Shown(c, widths[c.key]) for c in chosen)
 
 
-_FITTED: dict[str, dict] = {}
+def _fit_key(*inputs) -> str:
+    """What fitted widths depend on: the inputs as Python writes them, and the code."""
+    import hashlib
+
+    from .cache import code_fingerprint
+
+    return hashlib.sha256(f"{code_fingerprint()}{inputs!r}".encode()).hexdigest()
+
+
+# the widths fitted to a table's text, kept from run to run (and letters with the same rows,
+# as the districts' of one task list, fitted once): the notice's as a list, a letter's by key
+_FITS = Kept(lambda: "widths", 2000, lambda widths: all(
+    isinstance(w, int | float) for w in (widths.values() if isinstance(widths, dict)
+                                         else widths if isinstance(widths, list) else [None])))
 
 
 _FLEXIBLE = ("main_tasks", "other_leads", "other_responsible")  # widths fitted to the text

@@ -21,19 +21,16 @@ cost. If one unbreakable piece is itself wider than a line, `TitleTooLong` says 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
-import json
 import logging
-import os
 import re
 import warnings
 from collections.abc import Iterable
 from itertools import pairwise
-from pathlib import Path
 
 from .markup import plain, text_width
+from .usercache import Kept
 
 SHAPES = ("auto", "trapezoid", "inverted", "diamond")
 
@@ -274,45 +271,24 @@ def _bracketed(title: str) -> list[tuple[int, int]]:
 def _words(title: str) -> list[tuple[int, int]]:
     """Jieba's words as (start, end) character offsets; a title cut before comes from the
     user's cache (loading jieba's dictionary takes most of a rebuild with nothing changed)."""
-    known = _known_words()
-    if title not in known:
-        known[title] = [(start, end) for _, start, end in _segmenter().tokenize(title)]
-        _remember_words(known)
-    return [tuple(word) for word in known[title]]
+    words = _WORDS.get(title)
+    if words is None:
+        words = [[start, end] for _, start, end in _segmenter().tokenize(title)]
+        _WORDS.put(title, words)
+        _WORDS.flush()
+    return [tuple(word) for word in words]
 
 
-_WORDS_KEPT = 500  # titles in the cache; the oldest go first
-
-
-def _words_file() -> Path:
-    """$XDG_CACHE_HOME/notice/words-<jieba's version>.json (~/.cache by default)."""
+def _jieba_version() -> str:
     from importlib import metadata
 
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "notice" / f"words-{metadata.version('jieba')}.json"
+    return metadata.version("jieba")
 
 
-@functools.cache
-def _known_words() -> dict[str, list]:
-    try:
-        known = json.loads(_words_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError, RuntimeError):  # none yet, damaged, or no home
-        return {}
-    if not isinstance(known, dict):
-        return {}
-    return {title: words for title, words in known.items()
-            if isinstance(words, list) and all(
-                isinstance(w, list) and len(w) == 2 and all(type(n) is int for n in w)
-                for w in words)}
-
-
-def _remember_words(known: dict) -> None:
-    from .output import write_atomically
-
-    while len(known) > _WORDS_KEPT:
-        del known[next(iter(known))]
-    with contextlib.suppress(OSError, RuntimeError):  # a cache that cannot be written: none
-        write_atomically(_words_file(), json.dumps(known, ensure_ascii=False).encode("utf-8"))
+# words-<jieba's version>.json, 500 titles (the oldest go first)
+_WORDS = Kept(lambda: f"words-{_jieba_version()}", 500, lambda words: isinstance(words, list)
+              and all(isinstance(w, list) and len(w) == 2 and all(type(n) is int for n in w)
+                      for w in words))
 
 
 @functools.cache

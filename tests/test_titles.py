@@ -300,21 +300,21 @@ def test_words_come_from_the_user_cache_as_jieba_cut_them(tmp_path, monkeypatch)
     from notice import titles
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    titles._known_words.cache_clear()
+    titles._WORDS.forget()
     title = "关于开展城乡环境综合治理示范市创建工作的通知"
     lines = break_title(title, 12)
     cached = sorted(tmp_path.glob("notice/words-*.json"))
     assert len(cached) == 1 and title in cached[0].read_text(encoding="utf-8")
 
     # a new process: the words read back give the same lines, jieba left unloaded
-    titles._known_words.cache_clear()
+    titles._WORDS.forget()
     monkeypatch.setattr(titles, "_segmenter", lambda: pytest.fail("jieba was loaded"))
     assert break_title(title, 12) == lines
 
     # a damaged cache is ignored (and jieba cuts again)
     cached[0].write_text('{"' + title + '": [[0, "x"]]}', encoding="utf-8")
-    titles._known_words.cache_clear()
+    titles._WORDS.forget()
     monkeypatch.undo()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert break_title(title, 12) == lines
-    titles._known_words.cache_clear()
+    titles._WORDS.forget()
