@@ -229,8 +229,11 @@ def _bookmarks_and_strings(context, pages, order: dict) -> None:
     Pagination.order), page-based counters of bookmark labels filled in, string-set values
     collected."""
     watch_elements, watch_before, watch_after = [], [], []
+    watched = {"element": watch_elements, "before": watch_before, "after": watch_after}
     for i, page in enumerate(pages):
-        if isinstance(page, Unlaid):
+        if isinstance(page, Unlaid):  # its bookmarks are in the earlier PDF: none again
+            for kind, place in page.bookmarked:
+                watched[kind].append(place)
             continue
         page_counter_values = context.page_maker[i + 1][3][1]
         for child in page.descendants():
@@ -304,19 +307,35 @@ class Unlaid:
         self.links: list = []
         self.forms: dict = {None: []}
         self.fixed_boxes: tuple = ()  # (describe refuses a page with any)
+        # the elements bookmarked on the page (kind, place): not to be bookmarked again
+        self.bookmarked = [tuple(mark) for mark in unplain(page["bookmarked"])]
 
     def paint(self, stream, scale=1) -> None:
         pass
 
 
-def describe(page) -> dict | None:
+def describe(page, order: dict) -> dict | None:
     """What Unlaid needs of a laid-out page (weasyprint.document.Page), as plain data; None
-    for a page with links (their boxes cannot be kept) or fixed boxes (drawn on every page)."""
+    for a page with links (their boxes cannot be kept) or fixed boxes (drawn on every page).
+    `order`: each element's place in its tree (Pagination.order), by which the elements
+    bookmarked on the page are noted."""
     if page.links or any(page.forms.values()) or page._page_box.fixed_boxes:
+        return None
+    marked = [(_bookmark_kind(box), order.get(box.element)) for box in
+              page._page_box.descendants() if box.bookmark_label]
+    if any(place is None for _, place in marked):
         return None
     return {"type": plain(tuple(page._page_box.page_type)), "width": page.width,
             "height": page.height, "bleed": dict(page.bleed),
-            "bookmarks": plain(page.bookmarks), "anchors": plain(page.anchors)}
+            "bookmarks": plain(page.bookmarks), "anchors": plain(page.anchors),
+            "bookmarked": plain(marked)}
+
+
+def _bookmark_kind(box) -> str:
+    """Which of layout_document's three lists a bookmarked box's element goes to."""
+    tag = box.element_tag
+    return "before" if tag.endswith("::before") else "after" if tag.endswith("::after") \
+        else "element"
 
 
 class GlyphsKept(dict):

@@ -393,7 +393,7 @@ def _record(html: str, document, previous: Record | None = None) -> Record | Non
         if not hasattr(page, "_page_box"):
             pages.append(notes[n])
             continue
-        described = describe(page)
+        described = describe(page, document.places)
         if described is None or "clean" not in notes[n]:
             return None
         pages.append(dict(described, state=notes[n]["state"], signature=notes[n]["signature"],

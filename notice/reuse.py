@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
-FORMAT = 1  # the record's layout; a record of another is ignored
+FORMAT = 2  # the record's layout; a record of another is ignored
 _WORTH = 2  # pages kept at least, at either end: putting them in the PDF costs about a page
 
 
