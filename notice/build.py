@@ -193,6 +193,10 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     pool = None
     _load_stylesheets({styles[job.kind] for job in pending}, fonts)
+    if pending:  # what every worker would import for itself (and again each build of a watch)
+        import pikepdf  # noqa: F401 - a layout that keeps pages puts them in with it
+
+        from . import docx  # noqa: F401
     # what exists now is never scanned by the garbage collector again (nor, in a worker,
     # touched and so copied), and layouts make many short-lived objects: collect less often
     gc.freeze()
