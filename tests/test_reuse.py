@@ -383,7 +383,7 @@ def _assert_built_as_cold(out: Path, cold: Path, documents: list[str], tmp_path:
     assert pdfs.keys() == cold_pdfs.keys()
     for stem in documents:
         assert_same_document(pdfs[stem].read_bytes(), cold_pdfs[stem].read_bytes(),
-                             tmp_path / stem.replace("/", "-"))
+                             tmp_path / stem.replace("/", "-"), bookmarks=False)
     docx, cold_docx = _files(out / "2021", "docx"), _files(cold / "2021", "docx")
     assert docx.keys() == cold_docx.keys()
     assert {s: _docx_body(p) for s, p in docx.items()} == {
@@ -407,11 +407,13 @@ def test_a_build_after_an_edit_lays_out_only_the_documents_it_changed(builds, tm
     assert 0 < len(changed) < documents
     assert len(calls) == len(changed)
     assert all(previous is not None for previous, _variant, _made in calls)
-    assert all(made.reused > 0 for _previous, _variant, made in calls)  # pages were reused
-    notice_pdf = "notice.pdf"
-    letter = _letter(_files(out / "2021", "pdf"), LETTER)
-    assert {notice_pdf.removesuffix(".pdf"), letter.removesuffix(".pdf")} <= set(result.rendered)
-    _assert_built_as_cold(out, cold, [notice_pdf, letter], tmp_path)
+    # the notice and the letter were made from their earlier layouts, pages reused
+    pdfs = _files(out / "2021", "pdf")
+    letter = _letter(pdfs, LETTER)
+    made = {stem: m for stem, path in pdfs.items() for _p, _v, m in calls
+            if m.pdf == path.read_bytes()}
+    assert made["notice.pdf"].reused > 0 and made[letter].reused > 0
+    _assert_built_as_cold(out, cold, ["notice.pdf", letter], tmp_path)
 
 
 def test_the_cli_says_how_many_documents_it_laid_out_again(builds, tmp_path):
@@ -425,9 +427,14 @@ def test_the_cli_says_how_many_documents_it_laid_out_again(builds, tmp_path):
     _assert_built_as_cold(out, cold, ["notice.pdf", letter], tmp_path)
 
 
-def _damage(out: Path, how: str) -> None:
+def _damage(out: Path, how: str, changed: set[str]) -> None:
+    """Damage the records of the layouts (or, "earlier PDF missing", take the PDFs of the
+    documents the edit changes out of the cache: the others' are their PDFs as they stand)."""
     records = _layout_records(out)
     assert records
+    earlier = {(out / "2021" / stem.removesuffix(".docx")).with_suffix(".pdf").read_bytes()
+               for stem in changed}
+    missing = 0
     for path in records:
         data = path.read_bytes()
         if how == "truncated":  # the cache's own check discards it
@@ -442,12 +449,14 @@ def _damage(out: Path, how: str) -> None:
         elif how == "earlier PDF missing":
             key = json.loads(data)["pdf_key"]
             pdf = out / ".cache" / key[:2] / f"{key}.pdf"
-            assert pdf.exists()
-            pdf.unlink()
+            if pdf.read_bytes() in earlier:
+                pdf.unlink()
+                missing += 1
             continue
         path.write_bytes(data)
         path.with_name(path.name + ".sha256").write_bytes(
             hashlib.sha256(data).hexdigest().encode("ascii"))
+    assert how != "earlier PDF missing" or missing == len(changed)
 
 
 @pytest.mark.parametrize("how", ["truncated", "truncated, its hash matching", "another format",
@@ -455,7 +464,7 @@ def _damage(out: Path, how: str) -> None:
 def test_a_damaged_record_or_a_missing_pdf_is_ignored(builds, how, tmp_path, monkeypatch):
     content, kept, cold, changed = builds
     out = _copy(kept, tmp_path / "out")
-    _damage(out, how)
+    _damage(out, how, changed)
     calls = _spy_make_pdf(monkeypatch)
     result = notice.build.build(content.folder, out, jobs=1)
     assert {f"{stem}.docx" for stem in result.rendered} == changed
@@ -470,6 +479,13 @@ def test_a_damaged_record_or_a_missing_pdf_is_ignored(builds, how, tmp_path, mon
 
 # -- 3. the archive ---------------------------------------------------------------------------
 
+# WeasyPrint 70 leaves the output intent's ICC profile open when it writes a PDF/A
+# (weasyprint/pdf/__init__.py: files(__package__) / 'sRGB2014.icc').open('rb')); in a worker
+# process that goes unseen, in this one (jobs=1, for the spy) it is reported when collected
+@pytest.mark.filterwarnings(
+    r"ignore:Exception ignored in. <_io.FileIO name='[^']*sRGB2014\.icc'"
+    ":pytest.PytestUnraisableExceptionWarning",
+    r"ignore:unclosed file <_io.BufferedReader name='[^']*sRGB2014\.icc'>:ResourceWarning")
 def test_the_archive_never_starts_from_an_earlier_layout(tmp_path, monkeypatch):
     content = ContentCopy(tmp_path / "content", SMALL)
     out = tmp_path / "out"
