@@ -354,16 +354,14 @@ def _spy_make_pdf(monkeypatch) -> list:
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
     """2021 built, then its checklist edited (a row's wording, the breaks kept); the edited
-    content built cold into a fresh --out; the build before the edit's --out kept as it is
-    (copies of it are built again by the tests)."""
+    content built cold into a fresh --out; the --out of the build before the edit (the tests
+    build copies of it again), and the documents the edit changed (their DOCX changed)."""
     root = tmp_path_factory.mktemp("builds")
     content = ContentCopy(root / "content")
-    first = root / "first"
-    notice.build.build(content.folder, first, jobs=2)
-    original = {stem: _docx_body(path) for stem, path in _files(first / "2021", "docx").items()}
-    assert _layout_records(first)  # the layouts were recorded
-    kept = root / "kept"
-    shutil.copytree(first, kept, symlinks=True)
+    kept = root / "first"
+    notice.build.build(content.folder, kept, jobs=2)
+    original = {stem: _docx_body(path) for stem, path in _files(kept / "2021", "docx").items()}
+    assert _layout_records(kept)  # the layouts were recorded
     old, new, _ = KEEPS_BREAKS
     content.edit("checklist.yaml", old, new)
     cold = root / "cold"
@@ -378,9 +376,15 @@ def _copy(kept: Path, target: Path) -> Path:
     return target
 
 
-def _assert_built_as_cold(out: Path, cold: Path, documents: list[str], tmp_path: Path) -> None:
+def _assert_built_as_cold(out: Path, cold: Path, documents: list[str], tmp_path: Path,
+                          changed: set[str] | frozenset[str] = frozenset()) -> None:
+    """The `changed` documents' PDFs have the text of `cold`'s, page by page, the `documents`
+    are what a reader sees of `cold`'s, and every DOCX has the body of `cold`'s."""
     pdfs, cold_pdfs = _files(out / "2021", "pdf"), _files(cold / "2021", "pdf")
     assert pdfs.keys() == cold_pdfs.keys()
+    for stem in changed:
+        pdf = stem.removesuffix(".docx") + ".pdf"
+        assert _texts(pdfs[pdf].read_bytes()) == _texts(cold_pdfs[pdf].read_bytes()), pdf
     for stem in documents:
         assert_same_document(pdfs[stem].read_bytes(), cold_pdfs[stem].read_bytes(),
                              tmp_path / stem.replace("/", "-"), bookmarks=False)
@@ -413,7 +417,7 @@ def test_a_build_after_an_edit_lays_out_only_the_documents_it_changed(builds, tm
     made = {stem: m for stem, path in pdfs.items() for _p, _v, m in calls
             if m.pdf == path.read_bytes()}
     assert made["notice.pdf"].reused > 0 and made[letter].reused > 0
-    _assert_built_as_cold(out, cold, ["notice.pdf", letter], tmp_path)
+    _assert_built_as_cold(out, cold, ["notice.pdf", letter], tmp_path, changed)
 
 
 def test_the_cli_says_how_many_documents_it_laid_out_again(builds, tmp_path):
@@ -424,7 +428,7 @@ def test_the_cli_says_how_many_documents_it_laid_out_again(builds, tmp_path):
     assert (f"laid out {len(changed)} of 24 documents; the rest were unchanged and came from "
             "the cache") in result.output
     letter = _letter(_files(out / "2021", "pdf"), LETTER)
-    _assert_built_as_cold(out, cold, ["notice.pdf", letter], tmp_path)
+    _assert_built_as_cold(out, cold, ["notice.pdf", letter], tmp_path, changed)
 
 
 def _damage(out: Path, how: str, changed: set[str]) -> None:
