@@ -11,8 +11,12 @@ import pdfplumber
 import pikepdf
 import pytest
 import weasyprint.document
+import weasyprint.draw.text
 import weasyprint.layout
 import weasyprint.layout.page
+import weasyprint.pdf
+import weasyprint.pdf.fonts
+import weasyprint.pdf.stream
 from helpers import CONTENT_2021
 
 import notice.pdf
@@ -102,6 +106,11 @@ def test_a_letter_laid_out_page_by_page_is_the_letter_laid_out_once_a_cut(
 # WeasyPrint's functions paginate.py copies (layout_document's steps after the first
 # pagination, Document._render) or whose data it reads and writes (the page_maker entries,
 # the resume_at dicts): a new WeasyPrint that changes one must be read before it is trusted.
+# And those the reuse of an earlier PDF's pages rests on (notice/reuse.py, paginate.Unlaid,
+# GlyphsKept): what the PDF writer reads of a page (Page.__init__, generate_pdf: width,
+# height, bleed, links, forms, bookmarks, page.paint, Stream(document.fonts, ...)), how a font
+# enters document.fonts (Stream.add_font, Font.__init__: font.hash, widths, to_unicode) and
+# gets its glyphs (draw_first_line), and how the fonts are written (build_fonts_dictionary).
 PINNED = {
     weasyprint.layout.layout_document: "a5cbf437e99caf72",
     weasyprint.layout.initialize_page_maker: "5bb3c878d722af53",
@@ -110,6 +119,12 @@ PINNED = {
     weasyprint.layout.page.remake_page: "1ff09b2dffa17839",
     weasyprint.document.Document._render: "ebaceeb0fa8e79aa",
     weasyprint.document.Document._build_layout_context: "2b072254ab89701b",
+    weasyprint.document.Page.__init__: "56afceec729bf2c1",
+    weasyprint.pdf.generate_pdf: "626343ef25c396e8",
+    weasyprint.pdf.stream.Stream.add_font: "e4226e1117477217",
+    weasyprint.pdf.fonts.Font.__init__: "1f281166b10302a4",
+    weasyprint.pdf.fonts.build_fonts_dictionary: "fc551bef35d0d6c3",
+    weasyprint.draw.text.draw_first_line: "1bb8eae6d88e71b1",
 }
 
 
