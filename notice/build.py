@@ -120,20 +120,24 @@ def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_vari
     working = {unit.name for unit in content.assignments_by_unit()}
     with _destination(out_dir, content.year, not given, units, working, wait,
                       waiting) as staging:
+        once: dict = {}  # writer → bytes: the matrix, made again only when a file changed
+
+        def once_a_build() -> None:  # (while the workers lay the documents out)
+            key = inputs_key(inputs(content.folder))
+            for writer in (w for w in build_writers() if w.wanted(content) and not units):
+                once[writer] = cache.get(key, writer.suffix)
+                if once[writer] is None:
+                    once[writer] = writer.render(content)
+                    cache.put(key, writer.suffix, once[writer])
+
         for job, files in _render_all(todo, cache, contexts, styles, fonts, jobs, pdf_variant,
-                                      progress, result):
+                                      progress, result, once_a_build):
             for suffix, data in files.items():
                 result.written.append(record(root, f"{job.stem}.{suffix}", data, job.kind,
                                              job.unit, staging=staging))
-        if not units:  # the matrix: made again only when a content file changed
-            key = inputs_key(inputs(content.folder))
-            for writer in (w for w in build_writers() if w.wanted(content)):
-                data = cache.get(key, writer.suffix)
-                if data is None:
-                    data = writer.render(content)
-                    cache.put(key, writer.suffix, data)
-                result.written.append(record(root, f"{writer.stem}.{writer.suffix}", data,
-                                             writer.kind, staging=staging))
+        for writer, data in once.items():
+            result.written.append(record(root, f"{writer.stem}.{writer.suffix}", data,
+                                         writer.kind, staging=staging))
         write_manifest(root, content.year, result.written, keep_others=bool(units),
                        staging=staging)
     result.idle_recipients = content.idle_recipients()
@@ -172,8 +176,10 @@ _WORKER: dict = {}
 
 def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dict,
                 fonts: FontSet, jobs: int | None, pdf_variant: str | None,
-                progress: Callable[[int], None] | None, result: BuildResult):
-    """Yield (job, {suffix: bytes}) for every job: from the cache, or rendered by workers."""
+                progress: Callable[[int], None] | None, result: BuildResult,
+                meanwhile: Callable[[], None]):
+    """Yield (job, {suffix: bytes}) for every job: from the cache, or rendered by workers;
+    `meanwhile` is run once, while the workers work."""
     pending = []
     for job in todo:
         cached = {w.suffix: cache.get(job.key, w.suffix) for w in document_writers()}
@@ -211,6 +217,7 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
             pool = multiprocessing.get_context("fork").Pool(
                 workers, initializer=_leave_ctrl_c, initargs=(os.getpid(),))
             results = pool.imap_unordered(_render_task, range(len(tasks)))
+        meanwhile()
         for done in (done for task in results for done in task):
             job = pending[done.index]
             if done.error:
