@@ -4,15 +4,12 @@ past, and prints as it would laid out alone."""
 
 from __future__ import annotations
 
-import io
 import shutil
-import subprocess
 import zipfile
 
-import pdfplumber
-import pikepdf
 import pytest
 from helpers import CONTENT_2021, REPO
+from pdfsame import assert_same_document
 
 from notice import pdf
 from notice.build import build
@@ -21,53 +18,6 @@ from notice.render import render_css, render_sheet_html, sheet_context
 
 LEDGER = REPO / "tests" / "fixtures" / "ledger" / "2026"
 DISTRICTS = ("南湖区", "北山区")  # the ledger's collective's members
-
-
-def _pixels(data: bytes, folder) -> list[bytes]:
-    folder.mkdir()
-    (folder / "in.pdf").write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "72", "-png", str(folder / "in.pdf"), str(folder / "p")],
-                   check=True)
-    return [page.read_bytes() for page in sorted(folder.glob("p-*.png"))]
-
-
-def _outline(data: bytes) -> list[tuple[str, int]]:
-    with pikepdf.open(io.BytesIO(data)) as document:
-        pages = {page.objgen: n for n, page in enumerate(document.pages)}
-        found = []
-        with document.open_outline() as outline:
-            def walk(items):
-                for item in items:
-                    found.append((item.title, pages[item.destination[0].objgen]))
-                    walk(item.children)
-            walk(outline.root)
-        return found
-
-
-def _font_programs(data: bytes) -> int:
-    with pikepdf.open(io.BytesIO(data)) as document:
-        return sum(1 for obj in document.objects if isinstance(obj, pikepdf.Dictionary)
-                   and obj.get("/Type") == "/FontDescriptor"
-                   and any(k in obj for k in ("/FontFile", "/FontFile2", "/FontFile3")))
-
-
-def _info(data: bytes) -> dict:
-    with pikepdf.open(io.BytesIO(data)) as document:
-        return {str(k): str(v) for k, v in document.docinfo.items()}
-
-
-def _text(data: bytes) -> list[str]:
-    with pdfplumber.open(io.BytesIO(data)) as document:
-        return [page.extract_text() for page in document.pages]
-
-
-def assert_prints_alike(made: bytes, alone: bytes, tmp_path, name: str) -> None:
-    """The same pages, text, bookmarks, document information and font programs."""
-    assert _text(made) == _text(alone)
-    assert _pixels(made, tmp_path / f"{name}-made") == _pixels(alone, tmp_path / f"{name}-alone")
-    assert _outline(made) == _outline(alone)
-    assert _info(made) == _info(alone)
-    assert _font_programs(made) == _font_programs(alone)
 
 
 def test_a_district_letter_laid_out_from_another_prints_as_laid_out_alone(tmp_path):
@@ -81,12 +31,12 @@ def test_a_district_letter_laid_out_from_another_prints_as_laid_out_alone(tmp_pa
     pages = len(alone.record.pages)
     assert made.reused >= pages - 2, f"only {made.reused} of {pages} pages came from 巴州区's"
     assert made.html == alone.html  # the DOCX is written from it
-    assert_prints_alike(made.pdf, alone.pdf, tmp_path, "nanjiang")
+    assert_same_document(made.pdf, alone.pdf, tmp_path / "nanjiang")
     # and a letter not alike (another task list) takes nothing from it
     other = pdf.make_pdf(html["市林业局"], css, fonts, previous=(first.record, first.pdf))
     assert other.reused == 0
-    assert_prints_alike(other.pdf, pdf.make_pdf(html["市林业局"], css, fonts).pdf, tmp_path,
-                        "forestry")
+    assert_same_document(other.pdf, pdf.make_pdf(html["市林业局"], css, fonts).pdf,
+                         tmp_path / "forestry")
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +81,7 @@ def test_another_offices_districts_letters_are_laid_out_once_and_print_as_alone(
         alone = build(ledger_alike, tmp_path / name, units=[name], use_cache=False)
         assert alone.kept_pages == 0
         data = (tmp_path / name / "2026" / "sheets" / f"{name}.pdf").read_bytes()
-        assert_prints_alike((sheets_dir / f"{name}.pdf").read_bytes(), data, tmp_path, name)
+        assert_same_document((sheets_dir / f"{name}.pdf").read_bytes(), data, tmp_path / name)
         with (zipfile.ZipFile(sheets_dir / f"{name}.docx") as made,
               zipfile.ZipFile(tmp_path / name / "2026" / "sheets" / f"{name}.docx") as single):
             assert made.read("word/document.xml") == single.read("word/document.xml")

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import subprocess
 
 import pdfplumber
-import pikepdf
 import pytest
 import weasyprint.document
 import weasyprint.draw.text
@@ -18,6 +16,7 @@ import weasyprint.pdf
 import weasyprint.pdf.fonts
 import weasyprint.pdf.stream
 from helpers import CONTENT_2021
+from pdfsame import outline, pixels
 
 import notice.pdf
 import notice.row_cut
@@ -46,29 +45,6 @@ def _by_passes(html, css, fonts, monkeypatch):
         return notice.pdf.render_pdf(html, css, fonts, laid_out=True)
 
 
-def _pixels(pdf: bytes, folder) -> list[bytes]:
-    folder.mkdir()
-    (folder / "in.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "72", "-png", str(folder / "in.pdf"), str(folder / "p")],
-                   check=True)
-    return [page.read_bytes() for page in sorted(folder.glob("p-*.png"))]
-
-
-def _outline(pdf) -> list[tuple[str, int]]:
-    with pikepdf.open(pdf) as document:
-        pages = {page.objgen: n for n, page in enumerate(document.pages)}
-        with document.open_outline() as outline:
-            found = []
-
-            def walk(items):
-                for item in items:
-                    found.append((item.title, pages[item.destination[0].objgen]))
-                    walk(item.children)
-
-            walk(outline.root)
-            return found
-
-
 @pytest.mark.parametrize(("unit", "window"), [(LETTERS[0], None), (LETTERS[1], None),
                                               (LETTERS[0], 3)])
 def test_a_letter_laid_out_page_by_page_is_the_letter_laid_out_once_a_cut(
@@ -93,8 +69,8 @@ def test_a_letter_laid_out_page_by_page_is_the_letter_laid_out_once_a_cut(
         old_text = [page.extract_text() for page in old.pages]
         assert [page.extract_text() for page in new.pages] == old_text
     assert sum(text.count(notice.row_cut.CONTINUED) for text in old_text) >= 2  # rows were cut
-    assert _pixels(after, tmp_path / "after") == _pixels(before, tmp_path / "before")
-    assert _outline(tmp_path / "after.pdf") == _outline(tmp_path / "before.pdf")
+    assert pixels(after, tmp_path / "after") == pixels(before, tmp_path / "before")
+    assert outline(after) == outline(before)
     assert after == before  # and, as it stands, the same bytes
     # the HTML the DOCX is written from: the same cuts, and the rows that begin a page marked
     # though the pages kept come from earlier renderings

@@ -7,19 +7,16 @@ never reuses; a damaged record or a missing earlier PDF is ignored."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import pdfplumber
-import pikepdf
 import pytest
 import weasyprint.layout.page
 from helpers import REPO, SMALL, ContentCopy, run
+from pdfsame import assert_same_document, texts
 
 import notice.archive
 import notice.build
@@ -143,70 +140,8 @@ def ledger(tmp_path_factory):
     return Year(tmp_path_factory.mktemp("ledger"), LEDGER, LEDGER_KEEPS, {"notice"})
 
 
-# -- what a reader sees of a PDF --------------------------------------------------------------
-
-def _texts(pdf: bytes) -> list[str]:
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        return [page.extract_text() for page in document.pages]
-
-
-def _pixels(pdf: bytes, folder: Path) -> list[bytes]:
-    folder.mkdir(parents=True)
-    (folder / "in.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "72", "-png", str(folder / "in.pdf"), str(folder / "p")],
-                   check=True)
-    return [page.read_bytes() for page in sorted(folder.glob("p-*.png"))]
-
-
-def _outline(pdf: bytes) -> list[tuple[str, int]]:
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        pages = {page.objgen: n for n, page in enumerate(document.pages)}
-        found = []
-        with document.open_outline() as outline:
-            def walk(items):
-                for item in items:
-                    found.append((item.title, pages[item.destination[0].objgen]))
-                    walk(item.children)
-
-            walk(outline.root)
-        return found
-
-
-def _info(pdf: bytes) -> dict[str, str]:
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        return {str(key): str(value) for key, value in document.docinfo.items()}
-
-
-def _font_programs(pdf: bytes) -> tuple[int, list[str]]:
-    """The embedded font programs (FontFile streams of the font descriptors), and the faces
-    they are of (subset tags left off)."""
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        programs, faces = set(), []
-        for obj in document.objects:
-            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
-                files = [obj[key].objgen for key in ("/FontFile", "/FontFile2", "/FontFile3")
-                         if key in obj]
-                programs.update(files)
-                faces.append(str(obj.FontName).split("+", 1)[-1])
-        return len(programs), sorted(faces)
-
-
-def assert_same_document(made: bytes, cold: bytes, folder: Path) -> None:
-    """`made` is what a reader sees of `cold`, page by page, and its outline."""
-    texts = _texts(cold)
-    assert _texts(made) == texts
-    assert _info(made) == _info(cold)
-    programs, faces = _font_programs(cold)
-    assert _font_programs(made) == (programs, faces)
-    assert programs == len(faces) == len(set(faces))  # one font program a face
-    pixels = _pixels(cold, folder / "cold")
-    assert len(pixels) == len(texts)
-    assert _pixels(made, folder / "made") == pixels
-    assert _outline(made) == _outline(cold)
-
-
 def _first_changed_page(earlier: bytes, cold: bytes) -> int:
-    old, new = _texts(earlier), _texts(cold)
+    old, new = texts(earlier), texts(cold)
     return next(n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b)
 
 
@@ -217,7 +152,7 @@ def test_an_edit_that_keeps_the_breaks_lays_out_only_the_pages_about_it(keeps, n
                                                                         tmp_path):
     earlier, cold, made = (keeps.layout(name, which) for which in ("earlier", "cold", "made"))
     assert keeps.before[name][0] != keeps.after[name][0]  # the edit is in this document
-    old, new = _texts(earlier.made.pdf), _texts(cold.made.pdf)
+    old, new = texts(earlier.made.pdf), texts(cold.made.pdf)
     changed = _first_changed_page(earlier.made.pdf, cold.made.pdf)
     # the breaks kept: one page changed, the others as they were
     assert len(new) == len(old)
@@ -237,7 +172,7 @@ def test_an_edit_that_keeps_the_breaks_lays_out_only_the_pages_about_it(keeps, n
 def test_an_edit_that_moves_the_breaks_lays_out_every_page_from_it(moves, name, tmp_path):
     earlier, cold, made = (moves.layout(name, which) for which in ("earlier", "cold", "made"))
     assert moves.before[name][0] != moves.after[name][0]
-    old, new = _texts(earlier.made.pdf), _texts(cold.made.pdf)
+    old, new = texts(earlier.made.pdf), texts(cold.made.pdf)
     changed = _first_changed_page(earlier.made.pdf, cold.made.pdf)
     # the breaks moved: the pages after the edited one are not the pages they were
     assert [n for n in range(changed + 1, min(len(old), len(new))) if old[n] != new[n]]
@@ -257,7 +192,7 @@ def test_an_edit_that_moves_the_breaks_lays_out_every_page_from_it(moves, name, 
 def test_another_offices_checklist_edited_keeps_its_other_pages(ledger, tmp_path):
     earlier, cold, made = (ledger.layout("notice", which)
                            for which in ("earlier", "cold", "made"))
-    old, new = _texts(earlier.made.pdf), _texts(cold.made.pdf)
+    old, new = texts(earlier.made.pdf), texts(cold.made.pdf)
     changed = _first_changed_page(earlier.made.pdf, cold.made.pdf)
     assert sum(text.count("（续）") for text in new) >= 1  # its table's rows split on pages
     assert len(new) == len(old)
@@ -277,7 +212,7 @@ def test_the_pages_after_an_edit_that_keeps_the_breaks_are_the_earlier_pdfs(
         year, name, request, tmp_path):
     year = request.getfixturevalue(year)
     earlier, cold, made = (year.layout(name, which) for which in ("earlier", "cold", "made"))
-    old, new = _texts(earlier.made.pdf), _texts(cold.made.pdf)
+    old, new = texts(earlier.made.pdf), texts(cold.made.pdf)
     changed = _first_changed_page(earlier.made.pdf, cold.made.pdf)
     assert len(new) == len(old)
     assert [n for n in range(len(new)) if old[n] != new[n]] == [changed]
@@ -353,7 +288,7 @@ def _assert_built_as_cold(out: Path, cold: Path, documents: list[str], tmp_path:
     assert pdfs.keys() == cold_pdfs.keys()
     for stem in changed:
         pdf = stem.removesuffix(".docx") + ".pdf"
-        assert _texts(pdfs[pdf].read_bytes()) == _texts(cold_pdfs[pdf].read_bytes()), pdf
+        assert texts(pdfs[pdf].read_bytes()) == texts(cold_pdfs[pdf].read_bytes()), pdf
     for stem in documents:
         assert_same_document(pdfs[stem].read_bytes(), cold_pdfs[stem].read_bytes(),
                              tmp_path / stem.replace("/", "-"))
