@@ -17,8 +17,9 @@ from .errors import NoticeError
 from .folder import FILES, assets
 from .tempdirs import private_tempdir
 
-POLL = 0.2  # seconds between two looks at the content files
-SETTLE = 0.1  # a save seen is read once the files have stayed as they are this long
+POLL = 0.05  # seconds between two looks at the content files (a few stat calls: nothing)
+SETTLE = 0.05  # a save seen is read once the files have stayed as they are this long (an
+# editor's write-then-rename takes well under a millisecond)
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int] | None]:
