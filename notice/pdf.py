@@ -36,8 +36,16 @@ class FontsOnlyFetcher(URLFetcher):
 @functools.cache
 def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, CSS]:
     """The stylesheet and its fonts, parsed and loaded once a process."""
-    config = FontConfiguration()
+    config = _font_configuration(allowed)
     return config, CSS(string=css, font_config=config, url_fetcher=FontsOnlyFetcher(allowed))
+
+
+@functools.cache
+def _font_configuration(allowed: frozenset[str]) -> FontConfiguration:
+    """One for every stylesheet of the same fonts (the notice's and the letters'): WeasyPrint
+    copies each @font-face file into its configuration's folder, once (a face already there
+    is not copied again), which took two thirds of parsing the two stylesheets."""
+    return FontConfiguration()
 
 
 def load_stylesheet(css: str, fonts: FontSet) -> None:
