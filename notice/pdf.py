@@ -35,7 +35,7 @@ class FontsOnlyFetcher(URLFetcher):
 
 @functools.cache
 def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, CSS]:
-    """The stylesheet and its fonts, parsed and loaded once a process."""
+    """The stylesheet and its fonts, parsed and loaded once a build (a watch: once)."""
     config = _font_configuration(allowed)
     return config, CSS(string=css, font_config=config, url_fetcher=FontsOnlyFetcher(allowed))
 
@@ -43,9 +43,16 @@ def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, C
 @functools.cache
 def _font_configuration(allowed: frozenset[str]) -> FontConfiguration:
     """One for every stylesheet of the same fonts (the notice's and the letters'): WeasyPrint
-    copies each @font-face file into its configuration's folder, once (a face already there
-    is not copied again), which took two thirds of parsing the two stylesheets."""
+    copies each @font-face file into its configuration's folder once (a face already there
+    is not copied again), and that took two thirds of parsing the two stylesheets."""
     return FontConfiguration()
+
+
+def forget_stylesheets() -> None:
+    """Parse the stylesheets again when next asked: their font configurations' folders are
+    in the build's private temporary folder, which has gone (notice/tempdirs.py)."""
+    _stylesheet.cache_clear()
+    _font_configuration.cache_clear()
 
 
 def load_stylesheet(css: str, fonts: FontSet) -> None:

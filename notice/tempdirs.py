@@ -46,7 +46,7 @@ def private_tempdir() -> Iterator[Path]:
             os.environ["TMPDIR"] = previous_env
         pdf = sys.modules.get(f"{__package__}.pdf")  # loaded when something was laid out
         if pdf is not None:
-            pdf._stylesheet.cache_clear()  # its font configurations point into the folder
+            pdf.forget_stylesheets()  # their font configurations point into the folder
         shutil.rmtree(folder, ignore_errors=True)
 
 
