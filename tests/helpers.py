@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,13 @@ def title_by_hand(content: ContentCopy) -> None:
         "title:\n  - 巴中市创建国家生态文明建设示范市\n  - 领导小组办公室关于印发\n"
         "  - 《巴中市创建国家生态文明建设示范市\n  - 工作要点》的通知\n") + text[end:],
         encoding="utf-8")
+
+
+def takes_ctrl_c() -> None:
+    """preexec_fn of a child the test sends Ctrl-C (SIGINT): it takes it as a terminal's
+    process does, even where the tests run with SIGINT ignored (a shell's background job
+    passes that on to everything it starts)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 VALIDATOR = REPO / "node_modules" / ".bin" / "ooxml-validator"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from click.testing import Result
-from helpers import REPO, SMALL, run
+from helpers import REPO, SMALL, run, takes_ctrl_c
 
 import notice.build
 from notice.fonts import resolve_fonts
@@ -595,7 +595,7 @@ def _start(content: Path, out: Path, cwd: Path, **env: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "archive", "--content", str(content),
          "--out", str(out), "--jobs", "2"],
-        cwd=cwd, env={**os.environ, **env}, start_new_session=True,
+        cwd=cwd, env={**os.environ, **env}, start_new_session=True, preexec_fn=takes_ctrl_c,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -29,7 +29,7 @@ from click.testing import CliRunner
 from docx import Document
 from docx.oxml.ns import qn
 from gbt9704_checks import check_table_heads
-from helpers import CONTENT_2021, REPO, ContentCopy, title_by_hand
+from helpers import CONTENT_2021, REPO, ContentCopy, takes_ctrl_c, title_by_hand
 from pdfmeasure import _lines, read_pdf
 from weasyprint.urls import URLFetcher
 
@@ -630,8 +630,8 @@ def test_ctrl_c_in_a_real_build_leaves_no_partial_file(previous, tmp_path):
     one line, no traceback from a worker, no staged file left, the last set whole."""
     process = subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "build", "--content", "2021", "--out", "OUT",
-         "--jobs", "2", "--no-cache"],
-        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         "--jobs", "2", "--no-cache"], start_new_session=True, preexec_fn=takes_ctrl_c,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     published = previous["out"].resolve()
     while not [p for p in Path("OUT/.builds").glob("*/sheets/*")

@@ -13,7 +13,7 @@ import threading
 import time
 
 import pdfplumber
-from helpers import REPO, SMALL, ContentCopy
+from helpers import REPO, SMALL, ContentCopy, takes_ctrl_c
 
 WAIT = 120  # seconds a build may take on a busy machine
 
@@ -25,7 +25,8 @@ class Watcher:
         self.process = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "watch", "--content", str(content),
              "--out", str(out), "--jobs", "1"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=content.parent)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=content.parent,
+            preexec_fn=takes_ctrl_c)
         self.lines: queue.Queue = queue.Queue()
         self.seen: list[str] = []
         self.readers = [threading.Thread(target=self._read, args=(stream, name), daemon=True)
