@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import multiprocessing
 import os
 import signal
@@ -63,7 +64,7 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
           units: list[str] | None = None, jobs: int | None = None,
           progress: Callable[[int], None] | None = None, pdf_variant: str | None = None,
           root: Path | None = None, use_cache: bool = True, wait: float = LOCK_WAIT,
-          waiting: Callable[[], None] | None = None) -> BuildResult:
+          waiting: Callable[[], None] | None = None, warm: bool = False) -> BuildResult:
     """Build the year's documents into OUT/<year>/ (or `root`) and list them in its manifest.
 
     OUT/<year> is published all at once (notice/publish.py), under OUT/.lock (`wait` seconds
@@ -71,16 +72,18 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     the set keeps the other letters of units that still have work.
     `pdf_variant` ("pdf/a-2b" for the archive) is handed to WeasyPrint. A document whose HTML,
     CSS, fonts and code are unchanged since an earlier build comes from OUT/.cache.
+    `warm` (a watch's builds): this process lays out a document itself once, so that the
+    workers it forks for the next builds start with the text engine's caches warm.
     """
     # every temporary file of the build (WeasyPrint's font folders, ctypes' probes) goes into
     # a private folder removed when the build ends (or by the next build if this one is killed)
     with private_tempdir():
         return _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_variant,
-                      root, use_cache, wait, waiting)
+                      root, use_cache, wait, waiting, warm)
 
 
 def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_variant, root,
-           use_cache, wait, waiting) -> BuildResult:
+           use_cache, wait, waiting, warm) -> BuildResult:
     # load and check everything before anything is written
     content, _text, sheets, fonts = load_and_check(content_dir, font_overrides, units)
     given = root is not None
@@ -131,7 +134,7 @@ def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_vari
                     cache.put(key, writer.suffix, once[writer])
 
         for job, files in _render_all(todo, cache, contexts, styles, fonts, jobs, pdf_variant,
-                                      progress, result, once_a_build):
+                                      progress, result, once_a_build, warm):
             for suffix, data in files.items():
                 result.written.append(record(root, f"{job.stem}.{suffix}", data, job.kind,
                                              job.unit, staging=staging))
@@ -177,9 +180,10 @@ _WORKER: dict = {}
 def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dict,
                 fonts: FontSet, jobs: int | None, pdf_variant: str | None,
                 progress: Callable[[int], None] | None, result: BuildResult,
-                meanwhile: Callable[[], None]):
+                meanwhile: Callable[[], None], warm: bool = False):
     """Yield (job, {suffix: bytes}) for every job: from the cache, or rendered by workers;
-    `meanwhile` is run once, while the workers work."""
+    `meanwhile` is run once, while the workers work. With `warm`, the first time, this
+    process renders the cheapest task itself (see build)."""
     pending = []
     for job in todo:
         cached = {w.suffix: cache.get(job.key, w.suffix) for w in document_writers()}
@@ -197,6 +201,7 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     _WORKER.update(contexts=contexts, styles=styles, fonts=fonts, jobs=pending,
                    pdf_variant=pdf_variant, previous=previous, tasks=tasks)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
+    own = [len(tasks) - 1] if warm and not _WARMED and workers > 1 and len(tasks) > 1 else []
     pool = None
     _load_stylesheets({styles[job.kind] for job in pending}, fonts)
     if pending:  # what every worker would import for itself (and again each build of a watch)
@@ -216,8 +221,12 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
             # fork: the workers inherit the parsed templates, stylesheets, fonts and contexts
             pool = multiprocessing.get_context("fork").Pool(
                 workers, initializer=_leave_ctrl_c, initargs=(os.getpid(),))
-            results = pool.imap_unordered(_render_task, range(len(tasks)))
+            results = pool.imap_unordered(_render_task, [n for n in range(len(tasks))
+                                                         if n not in own])
         meanwhile()
+        if own:  # (the cheapest, while the workers take the others)
+            results = itertools.chain([_render_task(own[0])], results)
+            _WARMED.append(True)
         for done in (done for task in results for done in task):
             job = pending[done.index]
             if done.error:
@@ -247,6 +256,7 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
         gc.unfreeze()
 
 
+_WARMED: list = []  # whether this process has laid a document out (a watch's: see build)
 _GC_THRESHOLD = (10_000, 10, 10)  # Python's is (700, 10, 10): 15 % of a layout's CPU less
 
 

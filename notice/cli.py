@@ -253,7 +253,7 @@ def watch(content_dir: Path | None, out_dir: Path, jobs: int | None,
                    f"{folder}: save the file again once it is fixed", err=True)
 
     try:
-        run_watch(folder, lambda: run_build(folder, out_dir, overrides, jobs=jobs,
+        run_watch(folder, lambda: run_build(folder, out_dir, overrides, jobs=jobs, warm=True,
                                             waiting=_waiting_for("build")), built, failed)
     except KeyboardInterrupt:
         click.echo("stopped watching; nothing half-written was left behind.", err=True)
