@@ -118,3 +118,34 @@ def test_a_save_rebuilds_a_bad_save_is_reported_and_ctrl_c_ends_cleanly(tmp_path
     assert "Traceback" not in "\n".join(watcher.seen) + rest
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".part") or ".next-" in p.name]
     assert leftovers == []
+
+
+def test_a_watch_build_lays_a_document_out_itself_and_writes_what_a_build_writes(
+        tmp_path, monkeypatch):
+    """watch's builds (warm=True): the first lays its cheapest document out in its own
+    process, the others in the workers; the files are a plain build's."""
+    import notice.build
+
+    monkeypatch.setattr(notice.build, "_render_task_real", notice.build._render_task,
+                        raising=False)
+    monkeypatch.setattr(notice.build, "_WARMED", [])
+    _LAID_HERE.clear()
+    monkeypatch.setattr(notice.build, "_render_task", _noted_task)
+    notice.build.build(SMALL, tmp_path / "watched", jobs=2, warm=True, use_cache=False)
+    assert _LAID_HERE == [os.getpid()]  # one task here (the workers note theirs in them)
+    assert notice.build._WARMED
+    notice.build.build(SMALL, tmp_path / "plain", jobs=2, use_cache=False)
+    for made in sorted((tmp_path / "watched" / "2023").rglob("*.*")):
+        if made.suffix in (".pdf", ".docx", ".xlsx"):
+            plain = tmp_path / "plain" / "2023" / made.relative_to(tmp_path / "watched" / "2023")
+            assert made.read_bytes() == plain.read_bytes(), made.name
+
+
+_LAID_HERE: list[int] = []  # the process each task was rendered in, as this one sees it
+
+
+def _noted_task(number: int):
+    import notice.build
+
+    _LAID_HERE.append(os.getpid())
+    return notice.build.__dict__["_render_task_real"](number)
