@@ -167,14 +167,14 @@ def report_builds(times: dict[str, list[float]], against: Path | None) -> None:
               f"{figures(times['against CPU'])}, ratio {cpu / median(times['against CPU']):.2f}")
     print("\n2. rebuilds (same rounds)")
     print(f"  after one edit (indicator {EDITED_INDICATOR}'s main tasks): {figures(times['edit'])}")
-    print(f"  ratio to the full cold build: {median(times['edit']) / full:.2f} (target <= 0.25);"
+    print(f"  ratio to the full cold build: {median(times['edit']) / full:.3f} (target <= 0.25);"
           f" CPU {median(times['edit CPU']):.2f} s, ratio "
           f"{median(times['edit CPU']) / median(times['ours CPU']):.2f}")
     print(f"  the same edit saved while `build.py watch` runs, save to written: "
           f"{figures(times['watch'])}")
-    print(f"  ratio to the full cold build: {median(times['watch']) / full:.2f} (target <= 0.15)")
+    print(f"  ratio to the full cold build: {median(times['watch']) / full:.3f} (target <= 0.15)")
     print(f"  with nothing changed: {figures(times['unchanged'])}")
-    print(f"  ratio to the full cold build: {median(times['unchanged']) / full:.2f} "
+    print(f"  ratio to the full cold build: {median(times['unchanged']) / full:.3f} "
           "(target <= 0.10)")
 
 
