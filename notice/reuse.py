@@ -221,7 +221,10 @@ def _serialise(element, rows: dict[int, str], parts: list[str]) -> None:
 
 # -- the PDF ----------------------------------------------------------------------------------
 
-_VALUE_NAMED = ("/ExtGState", lambda name: name.startswith("/a"))  # alpha states: by value
+def _same_by_name(category: str, name: str) -> bool:
+    """Whether two of WeasyPrint's PDFs that give a resource the same name hold the same one:
+    a font (the new PDF's holds the old glyphs too), an alpha state (named by its value)."""
+    return category == "/Font" or (category == "/ExtGState" and name.startswith("/a"))
 
 
 def splice(new: bytes, old: bytes, kept: list[int]) -> bytes | None:
@@ -245,11 +248,10 @@ def splice(new: bytes, old: bytes, kept: list[int]) -> bytes | None:
                 ours[category] = pikepdf.Dictionary()
             for name, value in theirs[category].items():
                 if name not in ours[category]:
+                    if not value.is_indirect:  # (copy_foreign takes objects of their own)
+                        value = source.make_indirect(value)
                     ours[category][name] = target.copy_foreign(value)
-                elif category == "/Font" or (category == _VALUE_NAMED[0]
-                                             and _VALUE_NAMED[1](name)):
-                    continue  # the same font (holding the old glyphs too), the same alpha
-                else:
+                elif not _same_by_name(category, name):
                     return None
         for index in kept:
             target.pages[index].obj.Contents = target.copy_foreign(

@@ -7,12 +7,14 @@ never reuses; a damaged record or a missing earlier PDF is ignored."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 import pytest
 import weasyprint.layout.page
 from helpers import REPO, SMALL, ContentCopy, run
@@ -21,6 +23,7 @@ from pdfsame import assert_same_document, texts
 import notice.archive
 import notice.build
 import notice.pdf
+import notice.reuse
 from notice.checks import load_and_check
 from notice.render import (
     notice_context,
@@ -414,3 +417,38 @@ def test_the_archive_never_starts_from_an_earlier_layout(tmp_path, monkeypatch):
     assert calls and variants == {notice.archive.PDF_VARIANT}
     assert all(previous is None for previous, _variant, _made in calls)
     assert all(made.reused == 0 for _previous, _variant, made in calls)
+
+
+# -- the splice itself ------------------------------------------------------------------------
+
+def _one_resource_pdf(pages: list[bytes], resources: dict) -> bytes:
+    """A PDF whose pages share one resource dictionary, as WeasyPrint writes them."""
+    document = pikepdf.new()
+    shared = document.make_indirect(pikepdf.Dictionary(resources))
+    for content in pages:
+        page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, 100, 100],
+                                  Resources=shared,
+                                  Contents=document.make_stream(content))
+        document.pages.append(pikepdf.Page(page))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_kept_page_gets_the_earlier_content_and_a_name_clash_gives_up():
+    tile = {"/PatternType": 1, "/PaintType": 1, "/TilingType": 1, "/BBox": [0, 0, 1, 1],
+            "/XStep": 1, "/YStep": 1}
+    old = _one_resource_pdf([b"0 0 1 rg", b"% old page two"], {
+        "/ExtGState": pikepdf.Dictionary({"/a1.0": pikepdf.Dictionary(ca=1)}),
+        "/Pattern": pikepdf.Dictionary({"/p0": pikepdf.Dictionary(tile)})})
+    new = _one_resource_pdf([b"% new page one", b""], {
+        "/ExtGState": pikepdf.Dictionary({"/a1.0": pikepdf.Dictionary(ca=1)})})
+    spliced = notice.reuse.splice(new, old, [1])
+    with pikepdf.open(io.BytesIO(spliced)) as document:
+        assert [page.Contents.read_bytes() for page in document.pages] == [
+            b"% new page one", b"% old page two"]
+        assert "/p0" in document.pages[0].Resources.Pattern  # what the old page uses, copied
+    # the new PDF names another pattern /p0 (WeasyPrint numbers them in each PDF): no splice
+    clash = _one_resource_pdf([b"% new page one", b""], {
+        "/Pattern": pikepdf.Dictionary({"/p0": pikepdf.Dictionary({**tile, "/XStep": 2})})})
+    assert notice.reuse.splice(clash, old, [1]) is None
