@@ -216,6 +216,7 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     try:
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             gc.set_threshold(*_GC_THRESHOLD)
+            own = []  # (all of them are laid out here)
             results = map(_render_task, range(len(tasks)))
         else:
             # fork: the workers inherit the parsed templates, stylesheets, fonts and contexts
