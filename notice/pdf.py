@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import tempfile
 from copy import deepcopy
 from dataclasses import dataclass
 
@@ -36,15 +37,16 @@ class FontsOnlyFetcher(URLFetcher):
 @functools.cache
 def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, CSS]:
     """The stylesheet and its fonts, parsed and loaded once a build (a watch: once)."""
-    config = _font_configuration(allowed)
+    config = _font_configuration(allowed, tempfile.gettempdir())
     return config, CSS(string=css, font_config=config, url_fetcher=FontsOnlyFetcher(allowed))
 
 
 @functools.cache
-def _font_configuration(allowed: frozenset[str]) -> FontConfiguration:
-    """One for every stylesheet of the same fonts (the notice's and the letters'): WeasyPrint
-    copies each @font-face file into its configuration's folder once (a face already there
-    is not copied again), and that took two thirds of parsing the two stylesheets."""
+def _font_configuration(allowed: frozenset[str], folder: str) -> FontConfiguration:
+    """One for every stylesheet of the same fonts (the notice's and the letters') in one
+    temporary `folder` (a build's private one, notice/tempdirs.py): WeasyPrint copies each
+    @font-face file into its configuration's folder once (a face already there is neither
+    fetched nor copied again), and that took two thirds of parsing the two stylesheets."""
     return FontConfiguration()
 
 
