@@ -311,7 +311,8 @@ def _tasks(pending: list[Job], previous: list) -> list[list[int]]:
 
     groups: dict = {}
     for index, job in enumerate(pending):
-        table = job.html.rfind("<table", 0, job.html.find(SPLIT_ROWS))
+        at = job.html.find(SPLIT_ROWS)
+        table = job.html.rfind("<table", 0, at) if at >= 0 else -1
         alike = (job.kind, job.html[table:]) if (
             table >= 0 and previous[index] is None and job.layout_key) else index
         groups.setdefault(alike, []).append(index)

@@ -100,10 +100,7 @@ def make_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = N
             document.fonts = GlyphsKept(record.glyphs)
             spliced = splice(write_pdf(document), old, kept)
             if spliced is not None:
-                made = _record(html, document, record)
-                if made is not None:
-                    made.kept = len(kept)
-                return Made(spliced, final, made, len(kept))
+                return Made(spliced, final, _record(html, document, record), len(kept))
         else:
             pdf = write_pdf(document)
             return Made(pdf, final, _record(html, document))
@@ -416,12 +413,13 @@ def _record(html: str, document, previous: Record | None = None) -> Record | Non
         pages.append(dict(described, state=notes[n]["state"], signature=notes[n]["signature"],
                           clean=notes[n]["clean"], rows=document.rows[n],
                           summary=plain(document.summaries[n])))
-    kept = glyphs(document)
+    used = glyphs(document)
     for name, (widths, characters) in (previous.glyphs.items() if previous else ()):
-        mine = kept.setdefault(name, ({}, {}))
+        mine = used.setdefault(name, ({}, {}))
         mine[0].update(widths)
         mine[1].update(characters)
-    return Record(html, document.split_html, pages, document.end, kept, pdf_key="")
+    kept = sum(1 for page in document.pages if not hasattr(page, "_page_box"))
+    return Record(html, document.split_html, pages, document.end, used, pdf_key="", kept=kept)
 
 
 def write_pdf(document, pdf_variant: str | None = None) -> bytes:

@@ -9,9 +9,9 @@ and what the DOCX needs of it (`pdf.page_summary`), and what the PDF writer need
 glyphs the PDF used and the PDF's render key.
 
 A new layout of the document
-- starts at the page before the first table row that changed (`plan`): the pages before it are
-  the earlier PDF's, and the layout goes on from the recorded state (only where nothing but
-  table rows changed);
+- starts at the page of the first table row that changed, or the page before it where that
+  row opens its page (`plan`): the pages before are the earlier PDF's, and the layout goes on
+  from the recorded state (only where nothing but table rows changed);
 - stops as soon as a page starts in the same state as the earlier layout's same page with
   the same content after it (`Record.converges`): the rest are the earlier PDF's pages;
 - writes its PDF with the pages it did not lay out left empty and every font holding the
