@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from click.testing import CliRunner
-from helpers import SMALL
+from helpers import CONTENT_2021, SMALL
 
 from notice import render
 from notice.cli import main
@@ -91,3 +92,36 @@ def test_a_weasyprint_warning_fails_the_test_that_logged_it(tmp_path):
     assert "2 passed, 1 error in" in done.stdout, done.stdout  # the error: test_logs
     assert "ERROR test_typo.py::test_logs - Failed: WeasyPrint logged:" in done.stdout
     assert "Ignored `text-indnet: 2em` at 1:1, unknown property." in done.stdout
+
+
+def test_fitted_widths_come_back_from_the_user_cache(tmp_path, monkeypatch):
+    """The widths fitted to a table's text are kept from run to run (notice/usercache.py); a
+    damaged entry is fitted again."""
+    from notice import columns
+    from notice.checks import load_and_check
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    columns._FITS.forget()
+    content, _text, sheets, _fonts = load_and_check(CONTENT_2021)
+    declared, rows = content.checklist.columns, sheets[0].rows
+    notice_widths = columns.columns_of(columns.NOTICE, content.checklist)
+    letter_widths = columns.letter_columns(declared, rows)
+    columns._FITS.flush()
+    kept = tmp_path / "notice" / "widths.json"
+    assert len(json.loads(kept.read_text(encoding="utf-8"))) == 2
+
+    # a new process: both from the file, nothing fitted
+    columns._FITS.forget()
+    monkeypatch.setattr(columns, "fit_widths", lambda *a: pytest.fail("fitted again"))
+    monkeypatch.setattr(columns, "_fitted", lambda *a: pytest.fail("fitted again"))
+    assert columns.columns_of(columns.NOTICE, content.checklist) == notice_widths
+    assert columns.letter_columns(declared, rows) == letter_widths
+
+    # a damaged entry is fitted again, to the same widths
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    kept.write_text(json.dumps({key: ["x"] for key in json.loads(kept.read_text())}),
+                    encoding="utf-8")
+    columns._FITS.forget()
+    assert columns.columns_of(columns.NOTICE, content.checklist) == notice_widths
+    columns._FITS.forget()

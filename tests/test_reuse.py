@@ -120,22 +120,25 @@ class Year:
         return self._made[name, which]
 
 
+def _in_2021(tmp_path_factory, name: str, edit: tuple) -> Year:
+    """2021's notice and LETTER before and after `edit`."""
+    return Year(tmp_path_factory.mktemp(name), REPO / "content" / "2021", edit,
+                {"notice", LETTER})
+
+
 @pytest.fixture(scope="module")
 def keeps(tmp_path_factory):
-    return Year(tmp_path_factory.mktemp("keeps"), REPO / "content" / "2021", KEEPS_BREAKS,
-                {"notice", LETTER})
+    return _in_2021(tmp_path_factory, "keeps", KEEPS_BREAKS)
 
 
 @pytest.fixture(scope="module")
 def keeps_midway(tmp_path_factory):
-    return Year(tmp_path_factory.mktemp("midway"), REPO / "content" / "2021",
-                KEEPS_BREAKS_MIDWAY, {"notice", LETTER})
+    return _in_2021(tmp_path_factory, "midway", KEEPS_BREAKS_MIDWAY)
 
 
 @pytest.fixture(scope="module")
 def moves(tmp_path_factory):
-    return Year(tmp_path_factory.mktemp("moves"), REPO / "content" / "2021", MOVES_BREAKS,
-                {"notice", LETTER})
+    return _in_2021(tmp_path_factory, "moves", MOVES_BREAKS)
 
 
 @pytest.fixture(scope="module")
@@ -452,3 +455,14 @@ def test_a_kept_page_gets_the_earlier_content_and_a_name_clash_gives_up():
     clash = _one_resource_pdf([b"% new page one", b""], {
         "/Pattern": pikepdf.Dictionary({"/p0": pikepdf.Dictionary({**tile, "/XStep": 2})})})
     assert notice.reuse.splice(clash, old, [1]) is None
+
+
+def test_a_stylesheet_that_prints_the_total_of_pages_never_keeps_a_page(keeps):
+    """A kept page would print the earlier total: with counter(pages) in the stylesheet the
+    document is laid out whole, as a cold layout."""
+    earlier = keeps.layout("notice", "earlier").made
+    html, css, fonts = keeps.after["notice"]
+    css += "\n/* a footer that says 第 N 页 共 M 页: counter(pages) */"
+    made = notice.pdf.make_pdf(html, css, fonts, previous=(earlier.record, earlier.pdf))
+    assert made.reused == 0
+    assert made.pdf == notice.pdf.make_pdf(html, css, fonts).pdf

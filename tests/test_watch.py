@@ -15,6 +15,8 @@ import time
 import pdfplumber
 from helpers import REPO, SMALL, ContentCopy, takes_ctrl_c
 
+from notice.build import _render_task
+
 WAIT = 120  # seconds a build may take on a busy machine
 
 
@@ -126,8 +128,6 @@ def test_a_watch_build_lays_a_document_out_itself_and_writes_what_a_build_writes
     process, the others in the workers; the files are a plain build's."""
     import notice.build
 
-    monkeypatch.setattr(notice.build, "_render_task_real", notice.build._render_task,
-                        raising=False)
     monkeypatch.setattr(notice.build, "_WARMED", [])
     _LAID_HERE.clear()
     monkeypatch.setattr(notice.build, "_render_task", _noted_task)
@@ -145,7 +145,5 @@ _LAID_HERE: list[int] = []  # the process each task was rendered in, as this one
 
 
 def _noted_task(number: int):
-    import notice.build
-
     _LAID_HERE.append(os.getpid())
-    return notice.build.__dict__["_render_task_real"](number)
+    return _render_task(number)
