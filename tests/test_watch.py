@@ -13,6 +13,7 @@ import threading
 import time
 
 import pdfplumber
+import pytest
 from helpers import REPO, SMALL, ContentCopy, takes_ctrl_c
 
 from notice.build import _render_task
@@ -147,3 +148,64 @@ _LAID_HERE: list[int] = []  # the process each task was rendered in, as this one
 def _noted_task(number: int):
     _LAID_HERE.append(os.getpid())
     return _render_task(number)
+
+
+def _watching(folder, poll: float):
+    """notice.watch.watch over `folder` in a thread, its builds counted (they build nothing);
+    (builds, stop) back."""
+    from notice import watch
+
+    builds, stopped = [], threading.Event()
+    thread = threading.Thread(target=watch.watch, daemon=True, kwargs=dict(
+        folder=folder, build=lambda: builds.append(time.perf_counter()),
+        built=lambda result, seconds: None, failed=lambda error: None, poll=poll,
+        stop=stopped.is_set))
+    thread.start()
+    while not builds:
+        time.sleep(0.01)
+
+    def stop():
+        stopped.set()
+        (folder / "woken").write_text("")  # (a watch told of changes looks at stop() then)
+        thread.join(timeout=WAIT)
+        assert not thread.is_alive()
+
+    return builds, stop
+
+
+def _saved_and_built(folder, builds) -> float:
+    """Seconds from a save of notice.yaml to the build it starts."""
+    notice = folder / "notice.yaml"
+    start = time.perf_counter()
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    deadline = start + 5
+    while len(builds) < 2 and time.perf_counter() < deadline:
+        time.sleep(0.002)
+    return builds[1] - start if len(builds) > 1 else float("inf")
+
+
+def test_on_linux_a_save_is_built_as_soon_as_it_is_told(tmp_path):
+    """The system tells of a save (inotify): it is built within QUIET of it, not at the next
+    look at the files (here a minute away)."""
+    from notice import watch
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("inotify is Linux's")
+    copy = ContentCopy(tmp_path, SMALL)
+    builds, stop = _watching(copy.folder, poll=60)
+    try:
+        assert _saved_and_built(copy.folder, builds) < watch.QUIET + 1.0
+    finally:
+        stop()
+
+
+def test_where_the_system_does_not_tell_the_files_are_polled(tmp_path, monkeypatch):
+    from notice import watch
+
+    monkeypatch.setattr(sys, "platform", "plan9")  # no inotify
+    copy = ContentCopy(tmp_path, SMALL)
+    builds, stop = _watching(copy.folder, poll=0.05)
+    try:
+        assert _saved_and_built(copy.folder, builds) < watch.SETTLE + 2.0
+    finally:
+        stop()
