@@ -8,12 +8,13 @@ from copy import deepcopy
 from dataclasses import dataclass
 
 import lxml.html
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from .fonts import FontSet
-from .paginate import GlyphsKept
+from .lean_css import uses
+from .paginate import GlyphsKept, parsed
 from .reuse import Record, graft, plan, signature, splice
 from .row_cut import SPLIT_ROWS, class_set, descendants, split_row, split_rows
 from .vocabulary import BLANK_BEFORE, PAGE_START, SECTION_PAGES
@@ -38,7 +39,9 @@ class FontsOnlyFetcher(URLFetcher):
 def _stylesheet(css: str, allowed: frozenset[str]) -> tuple[FontConfiguration, CSS]:
     """The stylesheet and its fonts, parsed and loaded once a build (a watch: once)."""
     config = _font_configuration(allowed, tempfile.gettempdir())
-    return config, CSS(string=css, font_config=config, url_fetcher=FontsOnlyFetcher(allowed))
+    stylesheet = CSS(string=css, font_config=config, url_fetcher=FontsOnlyFetcher(allowed))
+    stylesheet.uses = uses(css)  # (for paginate.parsed: the default stylesheets it needs)
+    return config, stylesheet
 
 
 @functools.cache
@@ -141,7 +144,7 @@ def _lay_out_by_passes(html: str, stylesheet, config, allowed: frozenset[str]):
     """The layout, each split row cut by a layout of the whole document again (the slow way,
     kept for what _lay_out_splitting does not expect, and to test that one against)."""
     def render(source: str):
-        return HTML(string=source, base_url=None, url_fetcher=FontsOnlyFetcher(allowed)).render(
+        return parsed(source, FontsOnlyFetcher(allowed), stylesheet).render(
             stylesheets=[stylesheet], font_config=config, presentational_hints=True)
 
     document = render(html)

@@ -87,6 +87,11 @@ def test_a_letter_laid_out_page_by_page_is_the_letter_laid_out_once_a_cut(
 # height, bleed, links, forms, bookmarks, page.paint, Stream(document.fonts, ...)), how a font
 # enters document.fonts (Stream.add_font, Font.__init__: font.hash, widths, to_unicode) and
 # gets its glyphs (draw_first_line), and how the fonts are written (build_fonts_dictionary).
+# And those the lean default stylesheets rest on (paginate.parsed, notice/lean_css.py): where
+# a document's default stylesheets come from (HTML._ua_stylesheets, _ph_stylesheets,
+# get_all_computed_styles), that styles are made for every pseudo-element a selector names
+# (StyleFor.__init__), and when a pseudo-element's style is asked for (element_to_box,
+# marker_to_box: a list item's marker, a footnote's call and marker, a note's).
 PINNED = {
     weasyprint.layout.layout_document: "a5cbf437e99caf72",
     weasyprint.layout.initialize_page_maker: "5bb3c878d722af53",
@@ -101,6 +106,12 @@ PINNED = {
     weasyprint.pdf.fonts.Font.__init__: "1f281166b10302a4",
     weasyprint.pdf.fonts.build_fonts_dictionary: "fc551bef35d0d6c3",
     weasyprint.draw.text.draw_first_line: "1bb8eae6d88e71b1",
+    weasyprint.HTML._ua_stylesheets: "4fadfde9d15075b2",
+    weasyprint.HTML._ph_stylesheets: "f9dab3b96420c3f5",
+    weasyprint.css.get_all_computed_styles: "e4063ec7d60e70be",
+    weasyprint.css.StyleFor.__init__: "b1e725a7552502aa",
+    weasyprint.formatting_structure.build.element_to_box: "2d0a37e45b7f3e0c",
+    weasyprint.formatting_structure.build.marker_to_box: "b471a3133517591e",
 }
 
 
