@@ -203,7 +203,8 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     own = [len(tasks) - 1] if warm and not _WARMED and workers > 1 and len(tasks) > 1 else []
     pool = None
-    _load_stylesheets({styles[job.kind] for job in pending}, fonts)
+    _load_stylesheets({styles[job.kind]: [j.html for j in pending if j.kind == job.kind]
+                       for job in pending}, fonts)
     if pending:  # what every worker would import for itself (and again each build of a watch)
         import pikepdf  # noqa: F401 - a layout that keeps pages puts them in with it
 
@@ -261,17 +262,18 @@ _WARMED: list = []  # whether this process has laid a document out (a watch's: s
 _GC_THRESHOLD = (10_000, 10, 10)  # Python's is (700, 10, 10): 15 % of a layout's CPU less
 
 
-def _load_stylesheets(styles: set[str], fonts: FontSet) -> None:
-    """Parse the stylesheets and load their fonts in this process, before the workers fork:
-    each would do it again otherwise. One that fails is left to the workers, which report
-    the failure with the document's name."""
+def _load_stylesheets(styles: dict[str, list[str]], fonts: FontSet) -> None:
+    """Parse the stylesheets and load their fonts in this process, before the workers fork,
+    and make the lean default stylesheets of the documents (HTML) each styles: each worker
+    would do it again otherwise. One that fails is left to the workers, which report the
+    failure with the document's name."""
     if not styles:
         return
     from .pdf import load_stylesheet
 
-    for css in styles:
+    for css, documents in styles.items():
         try:
-            load_stylesheet(css, fonts)
+            load_stylesheet(css, fonts, documents)
         except Exception:  # noqa: BLE001, S110 - reported by the worker that meets it
             pass
 

@@ -15,6 +15,7 @@ Where a selector's shape is not understood, it is kept.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import tinycss2
 from cssselect2.parser import (
@@ -58,11 +59,38 @@ def lean(text: str, tags: frozenset[str], attributes: frozenset[str],
     return "\n".join(out)
 
 
-def relevant(text: str, tags, attributes) -> tuple[frozenset[str], frozenset[str]]:
-    """Of a document's tags and attributes, those some selector of `text` needs: documents
-    alike in these get the same lean stylesheet (`lean` gives it for them)."""
-    needed_tags, needed_attributes = _mentioned(text)
-    return frozenset(tags) & needed_tags, frozenset(attributes) & needed_attributes
+IMPLIED = frozenset({"html", "head", "body", "tbody", "tr", "colgroup"})  # an HTML parser adds
+# these where the source leaves them out
+
+
+@dataclass(frozen=True)
+class Names:
+    """The tags and attributes (lower case) of a document's elements, and which of USES' words
+    its source holds."""
+
+    tags: frozenset[str]
+    attributes: frozenset[str]
+    used: frozenset[str]
+
+    def within(self, other: Names) -> bool:
+        return (self.tags <= other.tags and self.attributes <= other.attributes
+                and self.used <= other.used)
+
+    def relevant(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Those of its tags and attributes some selector of `text` needs: documents alike
+        in these get the same lean stylesheet (`lean` gives it for them)."""
+        needed_tags, needed_attributes = _mentioned(text)
+        return self.tags & needed_tags, self.attributes & needed_attributes
+
+
+def names(elements, source: str, more_tags: frozenset[str] = frozenset()) -> Names:
+    """The Names of a document: its `elements` (ElementTree's or lxml's) and `source`."""
+    tags, attributes = set(more_tags), set()
+    for element in elements:
+        if isinstance(element.tag, str):
+            tags.add(element.tag.lower())
+            attributes.update(name.lower() for name in element.attrib)
+    return Names(frozenset(tags), frozenset(attributes), uses(source))
 
 
 @functools.cache

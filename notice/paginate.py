@@ -19,6 +19,7 @@ import copy
 import functools
 from dataclasses import dataclass
 
+import lxml.html
 import weasyprint
 from weasyprint import CSS, DEFAULT_OPTIONS, HTML
 from weasyprint.css.counters import CounterStyle
@@ -34,7 +35,8 @@ from weasyprint.layout.page import (
     set_page_type_computed_styles,
 )
 
-from .lean_css import USES, lean, relevant, uses
+from . import lean_css
+from .lean_css import USES, lean, uses
 
 WEASYPRINT = "70.0"  # the version whose internals this module follows
 _MAX_LOOPS = 8  # layout_document's repaginations for page-based counters
@@ -55,27 +57,42 @@ class Settled:
     order: dict  # every element of the earlier renderings' trees → its place in its tree
 
 
-def parsed(source: str, url_fetcher, stylesheet=None) -> HTML:
+def parsed(source: str, url_fetcher, stylesheet=None, whole: str | None = None) -> HTML:
     """WeasyPrint's HTML of `source`, to be styled with `stylesheet` (a CSS whose `uses` says
     which of lean_css.USES it holds; all, if it does not say) and WeasyPrint's default
     stylesheets less what cannot style anything in it (notice/lean_css.py): the same styles,
-    in about half the time."""
+    in about half the time. `whole`: the document `source` is a part of (a window of its
+    rows), whose lean stylesheets serve every part (one pair a document, not one a part)."""
     html = HTML(string=source, base_url=None, url_fetcher=url_fetcher)
-    tags, attributes = set(), set()
-    for element in html.etree_element.iter():
-        if isinstance(element.tag, str):
-            tags.add(element.tag.lower())
-            attributes.update(name.lower() for name in element.attrib)
-    ua, hints = relevant(UA, tags, attributes), relevant(PH, tags, attributes)
-    used = getattr(stylesheet, "uses", None)
-    used = frozenset(USES.values()) if used is None else used | uses(
-        source, _lean_text(UA, *ua), _lean_text(PH, *hints))
-    ua_sheet, hints_sheet = _lean_sheet(UA, *ua, used), _lean_sheet(PH, *hints, used)
+    names = lean_css.names(html.etree_element.iter(), source)
+    if whole is not None and names.within(wider := _names(whole)):
+        names = wider
+    ua_sheet, hints_sheet = _lean_sheets(names, getattr(stylesheet, "uses", None))
     # (HTML's own methods give WeasyPrint's sheets: these give the lean ones instead)
     html._ua_stylesheets = lambda forms=False: (
         [ua_sheet, UA_FORM_STYLESHEET] if forms else [ua_sheet])
     html._ph_stylesheets = lambda: [hints_sheet]
     return html
+
+
+def make_lean_stylesheets(source: str, stylesheet) -> None:
+    """Make the lean stylesheets of a document now (a build does it before its workers fork,
+    so that they share the work)."""
+    _lean_sheets(_names(source), getattr(stylesheet, "uses", None))
+
+
+@functools.lru_cache(maxsize=64)
+def _names(source: str) -> lean_css.Names:
+    """What any part of a document may hold (the parser may add some tags: lean_css.IMPLIED)."""
+    return lean_css.names(lxml.html.document_fromstring(source).iter(), source,
+                          lean_css.IMPLIED)
+
+
+def _lean_sheets(names: lean_css.Names, author_uses: frozenset[str] | None) -> tuple:
+    ua, hints = names.relevant(UA), names.relevant(PH)
+    used = frozenset(USES.values()) if author_uses is None else author_uses | names.used | uses(
+        _lean_text(UA, *ua), _lean_text(PH, *hints))
+    return _lean_sheet(UA, *ua, used), _lean_sheet(PH, *hints, used)
 
 
 @functools.cache
@@ -95,8 +112,8 @@ class Pagination:
     """One rendering of an HTML string whose pages are laid out as they are asked for."""
 
     def __init__(self, source: str, stylesheet, font_config, url_fetcher,
-                 settled: Settled | None = None):
-        self.html = parsed(source, url_fetcher, stylesheet)
+                 settled: Settled | None = None, whole: str | None = None):
+        self.html = parsed(source, url_fetcher, stylesheet, whole)
         self.options = dict(DEFAULT_OPTIONS, stylesheets=[stylesheet],
                             presentational_hints=True)
         self.font_config = font_config

@@ -14,7 +14,7 @@ from weasyprint.urls import URLFetcher
 
 from .fonts import FontSet
 from .lean_css import uses
-from .paginate import GlyphsKept, parsed
+from .paginate import GlyphsKept, make_lean_stylesheets, parsed
 from .reuse import Record, graft, plan, signature, splice
 from .row_cut import SPLIT_ROWS, class_set, descendants, split_row, split_rows
 from .vocabulary import BLANK_BEFORE, PAGE_START, SECTION_PAGES
@@ -60,10 +60,13 @@ def forget_stylesheets() -> None:
     _font_configuration.cache_clear()
 
 
-def load_stylesheet(css: str, fonts: FontSet) -> None:
-    """Parse a stylesheet and load its fonts now, as lay_out will find them (a build does it
-    before its workers fork, so that they share the work)."""
-    _stylesheet(css, frozenset(face.url for face in fonts.font_faces()))
+def load_stylesheet(css: str, fonts: FontSet, documents: list[str] = ()) -> None:
+    """Parse a stylesheet and load its fonts now, as lay_out will find them, and make the lean
+    default stylesheets of the `documents` (HTML) it styles (a build does it before its
+    workers fork, so that they share the work)."""
+    _config, stylesheet = _stylesheet(css, frozenset(face.url for face in fonts.font_faces()))
+    for html in documents:
+        make_lean_stylesheets(html, stylesheet)
 
 
 def render_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = None,
@@ -195,7 +198,8 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str],
     first = max((n for rows in pages_rows for n in rows), default=0)
     window = (first, min(first + _WINDOW, count))
     source = html if window == (0, count) else _windowed(tree, *window)  # as written if it can
-    pagination = Pagination(source, stylesheet, config, FontsOnlyFetcher(allowed), settled)
+    pagination = Pagination(source, stylesheet, config, FontsOnlyFetcher(allowed), settled,
+                            whole=html)
     if start is None:
         notes[0] = {"state": pagination.state(0), "signature": None}
     cuts, texts, adopted = 0, None, None
@@ -254,7 +258,7 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str],
         first = max((n for rows in pages_rows for n in rows), default=window[0])
         window = (first, min(max(first + _WINDOW, restart), count))
         pagination = Pagination(_windowed(tree, *window), stylesheet, config,
-                                FontsOnlyFetcher(allowed), pagination.settled(index))
+                                FontsOnlyFetcher(allowed), pagination.settled(index), whole=html)
     document = pagination.finish()
     if adopted is not None:
         index, html = adopted

@@ -72,7 +72,7 @@ def test_every_document_prints_as_with_weasyprints_full_default_stylesheets(
         folder, units, tmp_path, monkeypatch):
     notice.build.build(folder, tmp_path / "lean", units=units, jobs=1, use_cache=False)
 
-    def full(source, url_fetcher, stylesheet=None):
+    def full(source, url_fetcher, stylesheet=None, whole=None):
         return HTML(string=source, base_url=None, url_fetcher=url_fetcher)
 
     monkeypatch.setattr(paginate, "parsed", full)
