@@ -147,7 +147,7 @@ def _lay_out_by_passes(html: str, stylesheet, config, allowed: frozenset[str]):
     """The layout, each split row cut by a layout of the whole document again (the slow way,
     kept for what _lay_out_splitting does not expect, and to test that one against)."""
     def render(source: str):
-        return parsed(source, FontsOnlyFetcher(allowed), stylesheet).render(
+        return parsed(source, FontsOnlyFetcher(allowed), stylesheet, whole=source).render(
             stylesheets=[stylesheet], font_config=config, presentational_hints=True)
 
     document = render(html)

@@ -84,3 +84,22 @@ def test_every_document_prints_as_with_weasyprints_full_default_stylesheets(
     for name in made:
         assert (tmp_path / "lean" / folder.name / name).read_bytes() == (
             year / name).read_bytes(), name
+
+
+def test_a_part_of_a_document_is_styled_with_the_whole_documents_lean_stylesheets():
+    """One pair of lean stylesheets a document, whatever window of it is rendered; a part that
+    holds what the whole does not (it cannot, as the layout makes parts) gets its own."""
+    whole = ("<html><body><table><tr><td class='a'>1</td></tr></table>"
+             "<ol><li>x</li></ol></body></html>")
+    part = "<html><body><table><tr><td class='a'>1</td></tr></table></body></html>"
+    sheet = type("Sheet", (), {"uses": frozenset()})()
+    full_ua = paginate.parsed(whole, None, sheet, whole=whole)._ua_stylesheets()[0]
+    assert paginate.parsed(part, None, sheet, whole=whole)._ua_stylesheets()[0] is full_ua
+    alone = paginate.parsed(part, None, sheet)._ua_stylesheets()[0]
+    assert alone is not full_ua  # (no list in it: no list rules)
+    odd = "<html><body><table><tr><td valign='top'>1</td></tr></table></body></html>"
+    own = paginate.parsed(odd, None, sheet, whole=whole)._ua_stylesheets()[0]
+    assert own is not full_ua
+    hints = paginate.parsed(odd, None, sheet, whole=whole)._ph_stylesheets()[0]
+    assert any(test for test in hints.matcher.other_selectors)  # :is(..., td)[valign=top i]
+    assert not paginate.parsed(part, None, sheet)._ph_stylesheets()[0].matcher.other_selectors
