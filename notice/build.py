@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
 import multiprocessing
 import os
 import signal
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import usercache
@@ -72,8 +72,8 @@ def build(content_dir: Path, out_dir: Path, font_overrides: dict[str, str] | Non
     the set keeps the other letters of units that still have work.
     `pdf_variant` ("pdf/a-2b" for the archive) is handed to WeasyPrint. A document whose HTML,
     CSS, fonts and code are unchanged since an earlier build comes from OUT/.cache.
-    `warm` (a watch's builds): this process lays out a document itself once, so that the
-    workers it forks for the next builds start with the text engine's caches warm.
+    `warm` (a watch's builds): the workers are forked once and kept for the next builds of
+    this process (close_kept_workers ends them).
     """
     # every temporary file of the build (WeasyPrint's font folders, ctypes' probes) goes into
     # a private folder removed when the build ends (or by the next build if this one is killed)
@@ -182,8 +182,8 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
                 progress: Callable[[int], None] | None, result: BuildResult,
                 meanwhile: Callable[[], None], warm: bool = False):
     """Yield (job, {suffix: bytes}) for every job: from the cache, or rendered by workers;
-    `meanwhile` is run once, while the workers work. With `warm`, the first time, this
-    process renders the cheapest task itself (see build)."""
+    `meanwhile` is run once, while the workers work. With `warm`, the workers are the ones
+    kept for this process's builds (_kept_pool)."""
     pending = []
     for job in todo:
         cached = {w.suffix: cache.get(job.key, w.suffix) for w in document_writers()}
@@ -200,8 +200,9 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     tasks = _tasks(pending, previous)
     _WORKER.update(contexts=contexts, styles=styles, fonts=fonts, jobs=pending,
                    pdf_variant=pdf_variant, previous=previous, tasks=tasks)
+    forks = "fork" in multiprocessing.get_all_start_methods()
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
-    own = [len(tasks) - 1] if warm and not _WARMED and workers > 1 and len(tasks) > 1 else []
+    kept = warm and forks and max(1, jobs or os.cpu_count() or 1) > 1
     pool = None
     _load_stylesheets({styles[job.kind]: [j.html for j in pending if j.kind == job.kind]
                        for job in pending}, fonts)
@@ -215,20 +216,20 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     threshold = gc.get_threshold()
     finished = False
     try:
-        if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if not tasks:
+            results = iter(())
+        elif kept:  # a watch's: workers forked once, each build's tasks sent to them
+            results = _kept_pool(jobs).imap_unordered(
+                _render_sent, [_sent(task) for task in tasks])
+        elif workers == 1 or not forks:
             gc.set_threshold(*_GC_THRESHOLD)
-            own = []  # (all of them are laid out here)
             results = map(_render_task, range(len(tasks)))
         else:
             # fork: the workers inherit the parsed templates, stylesheets, fonts and contexts
             pool = multiprocessing.get_context("fork").Pool(
                 workers, initializer=_leave_ctrl_c, initargs=(os.getpid(),))
-            results = pool.imap_unordered(_render_task, [n for n in range(len(tasks))
-                                                         if n not in own])
+            results = pool.imap_unordered(_render_task, range(len(tasks)))
         meanwhile()
-        if own:  # (the cheapest, while the workers take the others)
-            results = itertools.chain([_render_task(own[0])], results)
-            _WARMED.append(True)
         for done in (done for task in results for done in task):
             job = pending[done.index]
             if done.error:
@@ -253,12 +254,70 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
             else:
                 pool.terminate()
             pool.join()
+        if kept and not finished:  # (its workers may be busy with this build's tasks)
+            close_kept_workers()
         _WORKER.clear()
         gc.set_threshold(*threshold)
         gc.unfreeze()
 
 
-_WARMED: list = []  # whether this process has laid a document out (a watch's: see build)
+# -- a watch's workers, kept from one build to the next -------------------------------------
+
+_KEPT: dict = {}  # "pool": the workers; "key": how many, and their temporary folder
+
+
+def _kept_pool(jobs: int | None):
+    """The workers kept for this process's builds (a watch's), forked at the first: each
+    later build sends them its tasks. A forked worker's first document costs about 0.1 s
+    more than its next (the pages of the parent's objects it touches are copied, the text
+    engine's caches are filled); kept, they pay it once a watch rather than once a save."""
+    # (the workers' stylesheets hold fonts copied into the temporary folder they were forked
+    # in: a watch's, for as long as it watches)
+    key = (max(1, jobs or os.cpu_count() or 1), tempfile.gettempdir())
+    if _KEPT.get("key") != key:
+        close_kept_workers()
+        _KEPT.update(key=key, pool=multiprocessing.get_context("fork").Pool(
+            key[0], initializer=_leave_ctrl_c, initargs=(os.getpid(),)))
+    return _KEPT["pool"]
+
+
+def close_kept_workers() -> None:
+    """End the workers kept for this process's builds (the watch ends)."""
+    pool = _KEPT.pop("pool", None)
+    _KEPT.clear()
+    if pool is not None:
+        pool.terminate()
+        pool.join()
+
+
+def _sent(task: list[int]) -> dict:
+    """What a kept worker needs of one task: the jobs, their earlier layouts, and of the
+    build only what rendering reads (the stylesheets, the fonts, the DOCX's layout figures)."""
+    jobs = [_WORKER["jobs"][index] for index in task]
+    kinds = {job.kind for job in jobs}
+    return dict(indices=task, jobs=jobs, previous=[_WORKER["previous"][i] for i in task],
+                contexts={kind: {key: value for key, value in _WORKER["contexts"][kind].items()
+                                 if key in _RENDERING_READS} for kind in kinds},
+                styles={kind: _WORKER["styles"][kind] for kind in kinds},
+                fonts=_WORKER["fonts"], pdf_variant=_WORKER["pdf_variant"])
+
+
+# what rendering reads of a template context (the DOCX writer, notice/docx/writer.py: the
+# layout figures, the columns, a letter's layout; the PDF writer the signature's images)
+_RENDERING_READS = ("layout", "columns", "letter")
+
+
+def _render_sent(sent: dict) -> list[Rendered]:
+    """Kept worker: one task sent by a build (_sent), rendered as _render_task does."""
+    indices = sent.pop("indices")
+    _WORKER.clear()
+    _WORKER.update(sent, tasks=[list(range(len(indices)))])
+    try:
+        return [replace(done, index=indices[done.index]) for done in _render_task(0)]
+    finally:
+        _WORKER.clear()
+
+
 _GC_THRESHOLD = (10_000, 10, 10)  # Python's is (700, 10, 10): 15 % of a layout's CPU less
 
 

@@ -225,6 +225,7 @@ def watch(content_dir: Path | None, out_dir: Path, jobs: int | None,
     import time
 
     from .build import build as run_build
+    from .build import close_kept_workers
     from .watch import watch as run_watch
 
     overrides = _font_overrides(fonts)
@@ -257,6 +258,8 @@ def watch(content_dir: Path | None, out_dir: Path, jobs: int | None,
                                             waiting=_waiting_for("build")), built, failed)
     except KeyboardInterrupt:
         click.echo("stopped watching; nothing half-written was left behind.", err=True)
+    finally:
+        close_kept_workers()
 
 
 @main.command(help="List each unit with the indicators it leads and shares.\n" + EXIT_HELP)

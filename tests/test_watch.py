@@ -16,7 +16,7 @@ import pdfplumber
 import pytest
 from helpers import REPO, SMALL, ContentCopy, takes_ctrl_c
 
-from notice.build import _render_task
+from notice.build import _render_sent
 
 WAIT = 120  # seconds a build may take on a busy machine
 
@@ -123,31 +123,47 @@ def test_a_save_rebuilds_a_bad_save_is_reported_and_ctrl_c_ends_cleanly(tmp_path
     assert leftovers == []
 
 
-def test_a_watch_build_lays_a_document_out_itself_and_writes_what_a_build_writes(
-        tmp_path, monkeypatch):
-    """watch's builds (warm=True): the first lays its cheapest document out in its own
-    process, the others in the workers; the files are a plain build's."""
+def test_a_watchs_builds_keep_their_workers_and_write_what_a_build_writes(tmp_path, monkeypatch):
+    """watch's builds (warm=True): the workers forked for the first are sent the next one's
+    documents (none is laid out in the watch's own process); the files are a plain build's.
+    They end with close_kept_workers (the watch's end)."""
     import notice.build
+    from notice.tempdirs import private_tempdir
 
-    monkeypatch.setattr(notice.build, "_WARMED", [])
-    _LAID_HERE.clear()
-    monkeypatch.setattr(notice.build, "_render_task", _noted_task)
-    notice.build.build(SMALL, tmp_path / "watched", jobs=2, warm=True, use_cache=False)
-    assert _LAID_HERE == [os.getpid()]  # one task here (the workers note theirs in them)
-    assert notice.build._WARMED
-    notice.build.build(SMALL, tmp_path / "plain", jobs=2, use_cache=False)
+    laid = tmp_path / "laid-out-in"
+    monkeypatch.setitem(_SPY, "file", laid)  # (read by the workers forked after this)
+    monkeypatch.setattr(notice.build, "_render_sent", _noted_render_sent)
+    copy = ContentCopy(tmp_path / "content", SMALL)
+    try:
+        with private_tempdir():  # (a watch's, for all its builds)
+            notice.build.build(copy.folder, tmp_path / "watched", jobs=2, warm=True)
+            first = set(laid.read_text().split())
+            pool = notice.build._KEPT["pool"]
+            copy.edit("checklist.yaml", "县生态环境局", "县农业农村局")
+            laid.write_text("")
+            notice.build.build(copy.folder, tmp_path / "watched", jobs=2, warm=True)
+            second = set(laid.read_text().split())
+            assert notice.build._KEPT["pool"] is pool
+    finally:
+        notice.build.close_kept_workers()
+    assert notice.build._KEPT == {}
+    assert second and second <= first and str(os.getpid()) not in first | second
+    notice.build.build(copy.folder, tmp_path / "plain", jobs=2, use_cache=False)
     for made in sorted((tmp_path / "watched" / "2023").rglob("*.*")):
         if made.suffix in (".pdf", ".docx", ".xlsx"):
             plain = tmp_path / "plain" / "2023" / made.relative_to(tmp_path / "watched" / "2023")
             assert made.read_bytes() == plain.read_bytes(), made.name
 
 
-_LAID_HERE: list[int] = []  # the process each task was rendered in, as this one sees it
+_SPY: dict = {}  # "file": where _noted_render_sent notes its process
 
 
-def _noted_task(number: int):
-    _LAID_HERE.append(os.getpid())
-    return _render_task(number)
+def _noted_render_sent(sent):
+    """_render_sent, noting the process each task is rendered in (sent to the workers by
+    name, as the real one is)."""
+    with _SPY["file"].open("a") as file:
+        file.write(f"{os.getpid()}\n")
+    return _render_sent(sent)
 
 
 def _watching(folder, poll: float):
