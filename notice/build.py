@@ -204,8 +204,9 @@ def _render_all(todo: list[Job], cache: RenderCache, contexts: dict, styles: dic
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     kept = warm and forks and max(1, jobs or os.cpu_count() or 1) > 1
     pool = None
-    _load_stylesheets({styles[job.kind]: [j.html for j in pending if j.kind == job.kind]
-                       for job in pending}, fonts)
+    if not (kept and "pool" in _KEPT):  # (kept workers, once forked, parse their own)
+        _load_stylesheets({styles[job.kind]: [j.html for j in pending if j.kind == job.kind]
+                           for job in pending}, fonts)
     if pending:  # what every worker would import for itself (and again each build of a watch)
         import pikepdf  # noqa: F401 - a layout that keeps pages puts them in with it
 

@@ -87,10 +87,15 @@ def names(elements, source: str, more_tags: frozenset[str] = frozenset()) -> Nam
     """The Names of a document: its `elements` (ElementTree's or lxml's) and `source`."""
     tags, attributes = set(more_tags), set()
     for element in elements:
-        if isinstance(element.tag, str):
-            tags.add(element.tag.lower())
-            attributes.update(name.lower() for name in element.attrib)
+        if isinstance(element.tag, str):  # (comments' are not)
+            tags.add(_local(element.tag))  # an svg's is "{http://www.w3.org/2000/svg}svg"
+            attributes.update(_local(name) for name in element.attrib)
     return Names(frozenset(tags), frozenset(attributes), uses(source))
+
+
+def _local(name: str) -> str:
+    """A tag or attribute name without its namespace, in lower case: as a selector names it."""
+    return name.rpartition("}")[2].lower()
 
 
 @functools.cache

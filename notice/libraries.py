@@ -36,8 +36,10 @@ def _system() -> str:
 
 
 def remember_where_libraries_are() -> None:
-    """From now on, this process asks the system where a library is once, ever (see above)."""
-    if getattr(ctypes.util.find_library, "remembered", False):
+    """From now on, this process asks the system where a library is once, ever (see above).
+    Linux only: elsewhere there is no index whose change says a library was installed."""
+    if not sys.platform.startswith("linux") or getattr(
+            ctypes.util.find_library, "remembered", False):
         return
     ask = ctypes.util.find_library
 

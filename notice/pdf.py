@@ -147,7 +147,7 @@ def _lay_out_by_passes(html: str, stylesheet, config, allowed: frozenset[str]):
     """The layout, each split row cut by a layout of the whole document again (the slow way,
     kept for what _lay_out_splitting does not expect, and to test that one against)."""
     def render(source: str):
-        return parsed(source, FontsOnlyFetcher(allowed), stylesheet, whole=source).render(
+        return parsed(source, FontsOnlyFetcher(allowed), stylesheet, whole=html).render(
             stylesheets=[stylesheet], font_config=config, presentational_hints=True)
 
     document = render(html)
@@ -180,6 +180,7 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str],
 
     if not supported():
         return None
+    whole = html  # (its lean stylesheets serve every rendering of it: paginate.parsed)
     tree = lxml.html.document_fromstring(html)
     if not tree.xpath(f'//table[contains(@class, "{SPLIT_ROWS}")]/colgroup/col'):
         return None  # an emptied row has no cells: the widths must not come from a row
@@ -199,7 +200,7 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str],
     window = (first, min(first + _WINDOW, count))
     source = html if window == (0, count) else _windowed(tree, *window)  # as written if it can
     pagination = Pagination(source, stylesheet, config, FontsOnlyFetcher(allowed), settled,
-                            whole=html)
+                            whole=whole)
     if start is None:
         notes[0] = {"state": pagination.state(0), "signature": None}
     cuts, texts, adopted = 0, None, None
@@ -258,7 +259,8 @@ def _lay_out_splitting(html: str, stylesheet, config, allowed: frozenset[str],
         first = max((n for rows in pages_rows for n in rows), default=window[0])
         window = (first, min(max(first + _WINDOW, restart), count))
         pagination = Pagination(_windowed(tree, *window), stylesheet, config,
-                                FontsOnlyFetcher(allowed), pagination.settled(index), whole=html)
+                                FontsOnlyFetcher(allowed), pagination.settled(index),
+                                whole=whole)
     document = pagination.finish()
     if adopted is not None:
         index, html = adopted

@@ -49,9 +49,9 @@ def watch(folder: Path, build: Callable[[], object], built: Callable[[object, fl
     Ctrl-C). `built(result, seconds)` is told of each build, `failed(error)` of each build
     that a problem stopped (a content problem, another build holding the output folder)."""
     with private_tempdir():  # one for the whole watch: what a build loads stays loaded
-        seen = snapshot(folder)
-        _build_once(build, built, failed)
-        with _Changes(folder) as changes:
+        with _Changes(folder) as changes:  # (a save during the first build is told too)
+            seen = snapshot(folder)
+            _build_once(build, built, failed)
             while not stop():
                 told = changes.wait(poll)  # (a change the system does not tell of: polled)
                 now = snapshot(folder)

@@ -81,3 +81,16 @@ def test_weasyprint_loads_its_libraries_from_the_remembered_answers(tmp_path):
     second = subprocess.run([sys.executable, "-c", spy], env=env, capture_output=True,
                             text=True)
     assert second.returncode == 0, second.stderr
+
+
+def test_elsewhere_than_linux_nothing_is_remembered(tmp_path, monkeypatch):
+    """No /etc/ld.so.cache to tell that a library was installed: asked each time."""
+    asked = []
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: asked.append(name))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    libraries.remember_where_libraries_are()
+    ctypes.util.find_library("pango-1.0")
+    ctypes.util.find_library("pango-1.0")
+    assert asked == ["pango-1.0", "pango-1.0"]
+    assert not (tmp_path / "notice").exists()
