@@ -48,15 +48,25 @@ def lean(text: str, tags: frozenset[str], attributes: frozenset[str],
     not `use`; a rule left with no selector goes. The rest is kept in its order (the cascade
     breaks ties by it)."""
     out = []
-    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
-        if rule.type != "qualified-rule":
-            out.append(rule.serialize())
+    for selectors, content in _rules(text):
+        if selectors is None:  # (an at-rule)
+            out.append(content)
             continue
-        kept = [selector for selector in _selectors(rule.prelude)
+        kept = [selector for selector in selectors
                 if _may_match(selector, tags, attributes, used)]
         if kept:
-            out.append(f"{', '.join(kept)} {{{tinycss2.serialize(rule.content)}}}")
+            out.append(f"{', '.join(kept)} {content}")
     return "\n".join(out)
+
+
+@functools.cache
+def _rules(text: str) -> tuple[tuple[tuple[str, ...] | None, str], ...]:
+    """A stylesheet's rules, parsed once a process: (its selectors, "{its declarations}"), or
+    (None, the whole rule) for an at-rule."""
+    return tuple(
+        (tuple(_selectors(rule.prelude)), f"{{{tinycss2.serialize(rule.content)}}}")
+        if rule.type == "qualified-rule" else (None, rule.serialize())
+        for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
 
 
 IMPLIED = frozenset({"html", "head", "body", "tbody", "tr", "colgroup"})  # an HTML parser adds
@@ -101,12 +111,11 @@ def _local(name: str) -> str:
 @functools.cache
 def _mentioned(text: str) -> tuple[frozenset[str], frozenset[str]]:
     tags, attributes = set(), set()
-    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
-        if rule.type == "qualified-rule":
-            for selector in _selectors(rule.prelude):
-                for one_of, needed in _needs(selector)[0]:
-                    tags |= one_of or set()
-                    attributes |= needed
+    for selectors, _content in _rules(text):
+        for selector in selectors or ():
+            for one_of, needed in _needs(selector)[0]:
+                tags |= one_of or set()
+                attributes |= needed
     return frozenset(tags), frozenset(attributes)
 
 
