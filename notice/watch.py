@@ -76,7 +76,9 @@ class _Changes:
     watches reached), it never tells, and the watch polls as before. (The workers a build
     forks inherit its descriptor and never read it.)"""
 
-    _EVENTS = 0x2 | 0x8 | 0x80 | 0x100 | 0x200  # modify, close-write, moved to, create, delete
+    # a file closed after writing, renamed in or out, deleted: a save is told once it is
+    # whole (not at each write of an editor that writes in several, nor when a file is made)
+    _EVENTS = 0x8 | 0x40 | 0x80 | 0x200  # close-write, moved from, moved to, delete
     _FLAGS = 0o4000 | 0o2000000  # non-blocking, close-on-exec
 
     def __init__(self, folder: Path):

@@ -226,3 +226,25 @@ def test_where_the_system_does_not_tell_the_files_are_polled(tmp_path, monkeypat
 
     monkeypatch.setattr(sys, "platform", "plan9")  # no inotify
     assert _seconds_to_build_a_save(tmp_path, poll=0.05) < watch.SETTLE + 2.0
+
+
+def test_a_save_written_in_steps_is_built_once_it_is_whole(tmp_path):
+    """An editor that writes a file in several writes (here 0.3 s apart): the system tells of
+    the save when the file is closed, and it is built once, whole, not half-written first."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("inotify is Linux's")
+    copy = ContentCopy(tmp_path, SMALL)
+    notice = copy.folder / "notice.yaml"
+    text = notice.read_text(encoding="utf-8").encode("utf-8") + b"\n"
+    builds, stop = _watching(copy.folder, poll=60)  # (no look at the files but when told)
+    try:
+        with notice.open("wb") as file:
+            file.write(text[:len(text) // 2])
+            file.flush()
+            time.sleep(0.3)
+            file.write(text[len(text) // 2:])
+        closed = time.perf_counter()
+        time.sleep(1.0)
+    finally:
+        stop()
+    assert len(builds) == 2 and builds[1] > closed  # the first build, then the whole save
