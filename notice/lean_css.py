@@ -3,14 +3,15 @@
 WeasyPrint styles every element against its user-agent stylesheet (html5_ua.css) and its
 presentational hints (html5_ph.css) as well as ours. About sixty of their selectors, such as
 `:is(thead, tbody, tfoot, tr, td, th)[valign=top i]`, are tested on every element, because
-their subject has no single tag. For a letter of 187 elements that made styling take 13 ms
-instead of 4 ms, once per rendering. Our HTML never carries `valign`, `dir`, `hidden` or the like.
+their subject has no single tag, and `::marker` or `::note-call` make a style for every
+element. Our HTML never carries `valign`, `dir`, `hidden` or the like, nor lists or notes.
+Styling a letter of 187 elements took 13.5 ms; with the lean sheets about 8 ms.
 
-`lean(text, tags, attributes)` is the stylesheet without each selector whose subject (the
-element it styles) needs a tag, or an attribute, that no element of the document has. A
-selector like that matches nothing in the document, so the document's styles are unchanged.
-Where a selector's shape is not understood, it is kept.
-"""
+`lean(text, tags, attributes, used)` is the stylesheet without each selector that needs, for
+an element it names (the one it styles or one around it), a tag or an attribute that no
+element of the document has, or whose pseudo-element nothing in the document would ask for
+(USES). A selector like that styles nothing in the document, so its styles are unchanged.
+Where a selector's shape is not understood, it is kept."""
 
 from __future__ import annotations
 
