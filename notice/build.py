@@ -91,7 +91,8 @@ def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_vari
     result = BuildResult(content, fonts, root)
 
     # templates: every document's HTML, and the key of what it depends on
-    contexts = {"notice": notice_context(content, fonts)}
+    # (letters alone: the notice's context, its columns fitted to the whole checklist, unused)
+    contexts = {} if units else {"notice": notice_context(content, fonts)}
     if sheets:  # letters, with their wording (sheets.yaml), only where units have work
         contexts["sheet"] = sheet_context(content, fonts)
     styles = {kind: render_css(context) for kind, context in contexts.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -279,19 +280,29 @@ class Units:
 
     def expand(self, name: str) -> tuple[Unit, ...]:
         """The units a name given in the checklist stands for."""
-        for collective in self.collectives:
-            if collective.name == name:
-                return collective.members
-        return tuple(u for u in self.all_units() if u.name == name)
+        return self._meanings.get(name, ())
 
     def all_units(self) -> tuple[Unit, ...]:
         """Every unit that can receive a letter, in units.yaml order, each once (a unit may
         belong to several collectives)."""
+        return self._all_units
+
+    @functools.cached_property
+    def _all_units(self) -> tuple[Unit, ...]:
         members = tuple(m for c in self.collectives for m in c.members)
         found: dict[str, Unit] = {}
         for u in self.recipients + self.other_units + members:
             found.setdefault(u.name, u)
         return tuple(found.values())
+
+    @functools.cached_property
+    def _meanings(self) -> dict[str, tuple[Unit, ...]]:
+        """Each name → the units it stands for (a collective's name wins over a unit's), found
+        once: a checklist names units thousands of times."""
+        meanings = {u.name: (u,) for u in self._all_units}
+        for collective in reversed(self.collectives):  # the first collective of a name wins
+            meanings[collective.name] = collective.members
+        return meanings
 
     def co_units(self, names: tuple[str, ...], unit: Unit) -> tuple[str, ...]:
         """The names of a lead or responsible list as `unit` sees them beside itself: never
@@ -333,6 +344,10 @@ class Content:
 
     def assignments(self) -> list[Assignment]:
         """Every (unit, indicator, role), a lead role taking precedence over a shared one."""
+        return list(self._assignments)
+
+    @functools.cached_property
+    def _assignments(self) -> tuple[Assignment, ...]:
         result: dict[tuple[str, int], Assignment] = {}
         for indicator in self.checklist.indicators if self.checklist else ():
             for role, names in ((ROLE_LEAD, indicator.lead_units),
@@ -342,15 +357,20 @@ class Content:
                         result.setdefault(
                             (unit.name, indicator.number), Assignment(unit, indicator, role, name)
                         )
-        return list(result.values())
+        return tuple(result.values())
 
     def assignments_by_unit(self) -> dict[Unit, list[Assignment]]:
         """Units with work, in units.yaml order; each unit's lead roles first, then by number."""
+        return {unit: list(found) for unit, found in self._by_unit.items()}
+
+    @functools.cached_property
+    def _by_unit(self) -> dict[Unit, tuple[Assignment, ...]]:
         by_unit: dict[Unit, list[Assignment]] = {}
-        for a in self.assignments():
+        for a in self._assignments:
             by_unit.setdefault(a.unit, []).append(a)
         return {
-            unit: sorted(by_unit[unit], key=lambda a: (a.role != ROLE_LEAD, a.indicator.number))
+            unit: tuple(sorted(by_unit[unit],
+                               key=lambda a: (a.role != ROLE_LEAD, a.indicator.number)))
             for unit in sorted(by_unit, key=lambda u: u.order)
         }
 

@@ -88,6 +88,20 @@ def test_lead_role_takes_precedence_and_units_are_ordered(content):
         assert set(roles) <= {ROLE_LEAD, ROLE_SHARED}
 
 
+def test_assignments_are_found_once_and_handed_out_as_copies(content):
+    """They are worked out once a content (a checklist names units thousands of times), and
+    a caller that changes what it got does not change what the next caller gets."""
+    first = content.assignments_by_unit()
+    unit, assignments = next(iter(first.items()))
+    count = len(assignments)
+    assignments.clear()
+    del first[unit]
+    content.assignments().clear()
+    again = content.assignments_by_unit()
+    assert unit in again and len(again[unit]) == count
+    assert len(content.assignments()) == 274
+    assert content.units.expand("市的一个不存在的单位") == ()
+
 def test_29_recipients_in_printed_order(content):
     names = [u.name for u in content.units.recipients]
     assert len(names) == 29
