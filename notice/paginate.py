@@ -10,7 +10,8 @@ from that page's state. `finish()` completes the layout exactly as WeasyPrint's
 the tool lays documents out the slow way (notice/pdf.py); tests/test_paginate.py pins the source
 of every WeasyPrint function this module copies or depends on.
 
-`parsed` gives the HTML styled against lean default stylesheets (notice/lean_css.py).
+`parsed` gives the HTML, parsed by lxml where it builds WeasyPrint's own tree
+(notice/html_tree.py), styled against lean default stylesheets (notice/lean_css.py).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import copy
 import functools
 from dataclasses import dataclass
 
+import cssselect2
 import lxml.html
 import weasyprint
-from weasyprint import CSS, DEFAULT_OPTIONS, HTML
+from weasyprint import CSS, DEFAULT_OPTIONS, HTML, _find_base_url
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document, Page
 from weasyprint.formatting_structure.build import build_formatting_structure
@@ -35,7 +37,7 @@ from weasyprint.layout.page import (
     set_page_type_computed_styles,
 )
 
-from . import lean_css
+from . import html_tree, lean_css
 from .lean_css import USES, lean, uses
 
 WEASYPRINT = "70.0"  # the version whose internals this module follows
@@ -63,7 +65,9 @@ def parsed(source: str, url_fetcher, stylesheet=None, whole: str | None = None) 
     stylesheets less what cannot style anything in it (notice/lean_css.py): the same styles,
     in about half the time. `whole`: the document `source` is a part of (a window of its
     rows), whose lean stylesheets serve every part (one pair a document, not one a part)."""
-    html = HTML(string=source, base_url=None, url_fetcher=url_fetcher)
+    root = html_tree.tree(source)
+    html = (HTML(string=source, base_url=None, url_fetcher=url_fetcher) if root is None
+            else _html(root, url_fetcher))
     names = lean_css.names(html.etree_element.iter(), source)
     if whole is not None and names.within(wider := _names(whole)):
         names = wider
@@ -72,6 +76,18 @@ def parsed(source: str, url_fetcher, stylesheet=None, whole: str | None = None) 
     html._ua_stylesheets = lambda forms=False: (
         [ua_sheet, UA_FORM_STYLESHEET] if forms else [ua_sheet])
     html._ph_stylesheets = lambda: [hints_sheet]
+    return html
+
+
+def _html(root, url_fetcher) -> HTML:
+    """What HTML(string=…, base_url=None) makes of a source already parsed into `root`
+    (HTML.__init__ without its parsing)."""
+    html = HTML.__new__(HTML)
+    html.base_url = _find_base_url(root, None)
+    html.url_fetcher = url_fetcher
+    html.media_type = "print"
+    html.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+    html.etree_element = html.wrapper_element.etree_element
     return html
 
 

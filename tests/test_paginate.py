@@ -106,6 +106,7 @@ PINNED = {
     weasyprint.pdf.fonts.Font.__init__: "1f281166b10302a4",
     weasyprint.pdf.fonts.build_fonts_dictionary: "fc551bef35d0d6c3",
     weasyprint.draw.text.draw_first_line: "1bb8eae6d88e71b1",
+    weasyprint.HTML.__init__: "5f19f40b81837f87",
     weasyprint.HTML._ua_stylesheets: "4fadfde9d15075b2",
     weasyprint.HTML._ph_stylesheets: "f9dab3b96420c3f5",
     weasyprint.css.get_all_computed_styles: "e4063ec7d60e70be",
