@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import usercache
-from .cache import RenderCache, font_fingerprint, inputs_key, render_key
+from .cache import RenderCache, font_fingerprint, inputs_key, render_key, values_key
 from .checks import load_and_check
 from .errors import NoticeError
 from .folder import assets_digest, inputs
@@ -124,11 +124,12 @@ def _build(content_dir, out_dir, font_overrides, units, jobs, progress, pdf_vari
     working = {unit.name for unit in content.assignments_by_unit()}
     with _destination(out_dir, content.year, not given, units, working, wait,
                       waiting) as staging:
-        once: dict = {}  # writer → bytes: the matrix, made again only when a file changed
+        once: dict = {}  # writer → bytes: the matrix, made again only when what it shows changed
 
         def once_a_build() -> None:  # (while the workers lay the documents out)
-            key = inputs_key(inputs(content.folder))
             for writer in (w for w in build_writers() if w.wanted(content) and not units):
+                key = (inputs_key(inputs(content.folder)) if writer.made_from is None
+                       else values_key(writer.made_from(content)))
                 once[writer] = cache.get(key, writer.suffix)
                 if once[writer] is None:
                     once[writer] = writer.render(content)

@@ -39,6 +39,12 @@ def render_key(html: str, css: str, fonts: str, assets: str, variant: str | None
     return digest.hexdigest()
 
 
+def values_key(values: str) -> str:
+    """What an output made from some values of the content depends on (the matrix: the
+    values it shows, as text): those values and the code."""
+    return hashlib.sha256(f"{values}\0{code_fingerprint()}".encode()).hexdigest()
+
+
 def inputs_key(inputs: list[tuple[str, Path]], variant: str | None = None) -> str:
     """What an output made from the whole content depends on (the matrix): every file the
     build reads from the content folder (folder.inputs), by name and bytes, and the code."""

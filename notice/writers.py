@@ -46,6 +46,9 @@ class Writer:
     stem: str = ""  # BUILD: the file's name under OUT/<year>/, without suffix
     kind: str = ""  # BUILD: the manifest's "kind" of the file
     wanted: Callable[[Any], bool] = lambda content: True  # BUILD: whether the content has it
+    # BUILD: what its file is made from, as a text the cache keys on (Content → str); None:
+    # every file of the content folder
+    made_from: Callable[[Any], str] | None = None
 
 
 def _pdf(document: Document) -> tuple[bytes, str, Any]:
@@ -79,11 +82,17 @@ def _xlsx(content) -> bytes:
     return render_matrix(content)
 
 
+def _xlsx_made_from(content) -> str:
+    from .matrix import matrix_of
+
+    return repr(matrix_of(content))
+
+
 WRITERS: tuple[Writer, ...] = (
     Writer("pdf", "PDF", DOCUMENT, _pdf, archival=True, lays_out=True),
     Writer("docx", "DOCX", DOCUMENT, _docx),
     Writer("xlsx", "XLSX", BUILD, _xlsx, stem="responsibilities", kind="matrix",
-           wanted=lambda content: content.checklist is not None),
+           wanted=lambda content: content.checklist is not None, made_from=_xlsx_made_from),
 )
 
 

@@ -40,3 +40,34 @@ def test_the_table_loads_no_layout_engine():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout == "False\n"
+
+
+def test_the_matrix_is_made_again_only_when_what_it_shows_changes(small, tmp_path,
+                                                                    monkeypatch):
+    """It shows the units' roles under each indicator's number and name, not the main tasks:
+    an edit of those leaves it as it was, without making it again."""
+    from openpyxl import load_workbook
+
+    from notice import matrix
+
+    made = []
+    workbook = matrix.workbook
+    monkeypatch.setattr(matrix, "workbook", lambda values: made.append(values) or workbook(
+        values))
+    out = tmp_path / "out"
+    xlsx = out / "2023" / "responsibilities.xlsx"
+
+    def build() -> bytes:
+        result = run("build", "--content", str(small.folder), "--out", str(out), "--jobs", "1")
+        assert result.exit_code == 0, result.output
+        return xlsx.read_bytes()
+
+    first = build()
+    small.edit("checklist.yaml", "一河一策落实整改。", "一河一策落实整改，按月通报。")
+    assert build() == first
+    assert len(made) == 1
+    small.edit("checklist.yaml", "name: 县控断面水质达标率", "name: 县控断面水质优良率")
+    build()
+    assert len(made) == 2
+    names = [cell.value for cell in load_workbook(xlsx).active[3]]
+    assert "县控断面水质优良率" in names and "县控断面水质达标率" not in names
