@@ -10,7 +10,9 @@
    full build (interleaved with it in the same loop);
 3. synthetic content with 1,000 units and 500 indicators: cost per page, peak memory,
    --jobs 2 against --jobs 1;
-4. where the time of one sequential build goes, stage by stage.
+4. where the time of one sequential build goes, stage by stage;
+5. the floor: WeasyPrint alone laying each document out once (its final HTML), against
+   LibreOffice: what no work on the tool's side of WeasyPrint can go below.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -179,13 +182,15 @@ def report_builds(times: dict[str, list[float]], against: Path | None) -> None:
 
 
 # runs a command and prints the largest resident size of its processes, in kB
-PEAK_RSS = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
-            "stdout=subprocess.DEVNULL); "
+PEAK_RSS = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)")
+KEPT = re.compile(r"(\d+) of their (\d+) pages were kept")  # the build's own summary
 
 
-def letters_run(content: Path, out: Path, units: list[str], jobs: int) -> tuple[float, int, int]:
-    """Seconds, peak resident kB and pages of a build of just these units' letters."""
+def letters_run(content: Path, out: Path, units: list[str],
+                jobs: int) -> tuple[float, int, int, int]:
+    """Seconds, peak resident kB, pages and pages kept from another letter (sharing its
+    attachment) of a build of just these units' letters."""
     unit_args = [arg for name in units for arg in ("--unit", name)]
     cmd = [sys.executable, "-c", PEAK_RSS] + build_cmd(content, out, "--jobs", str(jobs),
                                                          "--no-cache", *unit_args)
@@ -197,7 +202,8 @@ def letters_run(content: Path, out: Path, units: list[str], jobs: int) -> tuple[
     for pdf in (out / "2021" / "sheets").glob("*.pdf"):
         with pikepdf.open(pdf) as document:
             pages += len(document.pages)
-    return elapsed, peak_kb, pages
+    kept = KEPT.search(done.stdout)
+    return elapsed, peak_kb, pages, int(kept.group(1)) if kept else 0
 
 
 def bench_scale(tmp: Path, letters: int) -> None:
@@ -206,20 +212,24 @@ def bench_scale(tmp: Path, letters: int) -> None:
     from notice.content import load_content
 
     real_units = list(load_content(CONTENT).assignments_by_unit())
-    base, _, base_pages = letters_run(CONTENT, tmp / "base", [u.name for u in real_units], 1)
+    base, _, base_pages, base_kept = letters_run(CONTENT, tmp / "base",
+                                                 [u.name for u in real_units], 1)
     per_page = base / base_pages
+    laid_out = base / (base_pages - base_kept)
     print(f"  2021, the same way (--jobs 1, {len(real_units)} letters, {base_pages} pages): "
-          f"{base:.1f} s, {per_page * 1000:.0f} ms a page")
+          f"{base:.1f} s, {per_page * 1000:.0f} ms a page; {base_kept} of the pages are "
+          f"shared, not laid out: {laid_out * 1000:.0f} ms a page laid out")
 
     folder = make_content(tmp / "scale", units=1000, indicators=500, per_indicator=24)
     units = [f"市第{n}局" for n in range(1, 1001)][:: 1000 // letters][:letters]
     results = {jobs: letters_run(folder, tmp / f"scale-{jobs}", units, jobs) for jobs in (1, 2)}
-    one, peak_one, pages = results[1]
-    two, peak_two, _ = results[2]
+    one, peak_one, pages, kept = results[1]
+    two, peak_two, _, _ = results[2]
     print(f"  synthetic: 1,000 units, 500 indicators naming 24 units each;"
           f" {letters} letters built (every {1000 // letters}th unit), {pages} pages")
     print(f"  --jobs 1: {one:.1f} s, {one / pages * 1000:.0f} ms a page "
-          f"(ratio to 2021: {(one / pages) / per_page:.2f}, target <= 1.0)")
+          f"(ratio to 2021: {(one / pages) / per_page:.2f}, target <= 1.0); {kept} pages "
+          f"shared; a page laid out: {(one / (pages - kept)) / laid_out:.2f} of 2021's")
     print(f"  --jobs 2: {two:.1f} s; speed-up {one / two:.2f}x (target >= 1.6)")
     print(f"  peak memory (largest single process, getrusage): "
           f"jobs 1 {peak_one / 1024:.0f} MB, jobs 2 {peak_two / 1024:.0f} MB (target < 500 MB)")
@@ -275,6 +285,7 @@ def bench_stages() -> dict[str, float]:
             start = time.perf_counter()
             document, laid_out = notice_pdf.lay_out(html, styles[kind], fonts)
             spent["layout (with split rows)"] += time.perf_counter() - start
+            FINAL.append((document.split_html, styles[kind], fonts))
             start = time.perf_counter()
             before = spent["font subsetting"]
             notice_pdf.write_pdf(document)
@@ -288,6 +299,30 @@ def bench_stages() -> dict[str, float]:
     finally:
         pdf_fonts.Font.subset = subset
     return dict(spent)
+
+
+FINAL: list[tuple] = []  # each document's HTML as bench_stages' layout left it (rows cut)
+
+
+def bench_floor() -> tuple[float, int]:
+    """CPU seconds and pages of WeasyPrint alone laying out each document's final HTML (its
+    rows already cut where its pages end) once, parsed and styled as the build does
+    (paginate.parsed), and writing its PDF: what any layout of the set with WeasyPrint costs
+    at the least, before DOCX, XLSX and start-up."""
+    from notice import pdf as notice_pdf
+    from notice.paginate import parsed
+
+    spent, pages = 0.0, 0
+    for html, css, fonts in FINAL:
+        allowed = frozenset(face.url for face in fonts.font_faces())
+        config, stylesheet = notice_pdf._stylesheet(css, allowed)
+        start = time.process_time()
+        document = parsed(html, notice_pdf.FontsOnlyFetcher(allowed), stylesheet).render(
+            stylesheets=[stylesheet], font_config=config, presentational_hints=True)
+        document.write_pdf()
+        spent += time.process_time() - start
+        pages += len(document.pages)
+    return spent, pages
 
 
 def main() -> None:
@@ -309,13 +344,22 @@ def main() -> None:
             print(f"\n1. full cold build of 2021 (notice + letters, PDF + DOCX, XLSX), "
                   f"{args.runs} interleaved rounds")
             against = args.against.resolve() if args.against else None
-            report_builds(bench_builds(tmp, args.runs, against), against)
+            times = bench_builds(tmp, args.runs, against)
+            report_builds(times, against)
 
             print("\n4. stages of one sequential build in one process (seconds)")
             stages = bench_stages()
             total = sum(stages.values())
             for stage, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
                 print(f"  {stage:30s} {seconds:6.2f}  {seconds / total:5.1%}")
+
+            print("\n5. the floor: WeasyPrint alone, each document's final HTML laid out once")
+            floor, pages = bench_floor()
+            lo, lo_cpu = median(times["libreoffice"]), median(times["libreoffice CPU"])
+            print(f"  layout and PDF, no cut, no DOCX, no start-up: {floor:.2f} s of CPU for "
+                  f"{pages} pages; LibreOffice's whole conversion: {lo_cpu:.2f} s of CPU")
+            print(f"  on {os.cpu_count()} cores at best {floor / (os.cpu_count() or 1):.2f} s, "
+                  f"{floor / (os.cpu_count() or 1) / lo:.2f} of LibreOffice's {lo:.2f} s")
         if not args.skip_scale:
             print("\n3. scale")
             bench_scale(tmp, args.scale_letters)
