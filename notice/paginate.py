@@ -414,19 +414,58 @@ def _bookmark_kind(box) -> str:
 
 class GlyphsKept(dict):
     """A document's fonts (Document.fonts) for a PDF some of whose pages will be an earlier
-    PDF's: each font, as the drawing first uses it, gets the glyphs the earlier PDF used with
-    it (their widths and characters), so that its one subset serves the pages of both."""
+    PDF's (`earlier`, its bytes): each font, as the drawing first uses it, gets the glyphs
+    the earlier PDF used with it (their widths and characters), so that its one subset serves
+    the pages of both. A font that ends up with no glyph the earlier PDF lacked is not subset
+    again: its program is the earlier PDF's, the very bytes the same subset would give."""
 
-    def __init__(self, glyphs: dict):
+    def __init__(self, glyphs: dict, earlier: bytes | None = None):
         super().__init__()
         self.glyphs = glyphs
+        self.earlier = earlier
+        self._programs: dict | None = None
 
     def __setitem__(self, key, font) -> None:
         if font.hash in self.glyphs:
             widths, characters = self.glyphs[font.hash]
             font.widths.update(widths)
             font.to_unicode.update(characters)
+            if self.earlier is not None and "fvar" not in font.tables:
+                font.clean = functools.partial(self._clean, font, font.clean)
         super().__setitem__(key, font)
+
+    def _clean(self, font, clean, to_unicode: dict, hinting) -> None:
+        """Font.clean, or the earlier PDF's program where it holds the same glyphs."""
+        same = set(to_unicode) == set(self.glyphs[font.hash][1])
+        program = self._program(font.hash) if same and not font.missing else None
+        if program is None:
+            clean(to_unicode, hinting)
+        else:
+            font.file_content = program
+
+    def _program(self, name: str) -> bytes | None:
+        if self._programs is None:
+            self._programs = _font_programs(self.earlier)
+        return self._programs.get(name)
+
+
+def _font_programs(pdf: bytes) -> dict[str, bytes]:
+    """The embedded font program of each font of one of WeasyPrint's PDFs, by its name in
+    the pages' resources (Font.hash)."""
+    import io
+
+    import pikepdf
+
+    programs: dict[str, bytes] = {}
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        fonts = document.pages[0].obj.Resources.get("/Font", {}) if document.pages else {}
+        for name, font in fonts.items():
+            for descendant in font.get("/DescendantFonts", []):
+                descriptor = descendant.get("/FontDescriptor", {})
+                stream = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+                if stream is not None:
+                    programs[name[1:]] = stream.read_bytes()
+    return programs
 
 
 def glyphs(document) -> dict:

@@ -103,7 +103,7 @@ def make_pdf(html: str, css: str, fonts: FontSet, *, pdf_variant: str | None = N
         kept = [n for n, page in enumerate(document.pages) if not hasattr(page, "_page_box")]
         if kept:
             record, old = previous
-            document.fonts = GlyphsKept(record.glyphs)
+            document.fonts = GlyphsKept(record.glyphs, old)
             spliced = splice(write_pdf(document), old, kept)
             if spliced is not None:
                 return Made(spliced, final, _record(html, document, record), len(kept))

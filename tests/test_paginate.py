@@ -104,6 +104,7 @@ PINNED = {
     weasyprint.pdf.generate_pdf: "626343ef25c396e8",
     weasyprint.pdf.stream.Stream.add_font: "e4226e1117477217",
     weasyprint.pdf.fonts.Font.__init__: "1f281166b10302a4",
+    weasyprint.pdf.fonts.Font.clean: "794f0211f18453f1",
     weasyprint.pdf.fonts.build_fonts_dictionary: "fc551bef35d0d6c3",
     weasyprint.draw.text.draw_first_line: "1bb8eae6d88e71b1",
     weasyprint.HTML.__init__: "5f19f40b81837f87",

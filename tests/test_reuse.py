@@ -17,11 +17,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 import weasyprint.layout.page
+import weasyprint.pdf.fonts
 from helpers import REPO, SMALL, ContentCopy, run
 from pdfsame import assert_same_document, texts
 
 import notice.archive
 import notice.build
+import notice.paginate
 import notice.pdf
 import notice.reuse
 from notice.checks import load_and_check
@@ -172,6 +174,24 @@ def test_an_edit_that_keeps_the_breaks_lays_out_only_the_pages_about_it(keeps, n
 
     assert_same_document(made.made.pdf, cold.made.pdf, tmp_path)
     assert made.made.html == cold.made.html  # the DOCX is written from it
+
+
+@pytest.mark.parametrize("name", ["notice", LETTER])
+def test_a_font_given_no_new_glyph_keeps_the_earlier_pdfs_program(keeps, name, monkeypatch):
+    """The edit brings no character the document lacked: its fonts are not subset again, the
+    earlier PDF's programs serve, and the PDF is the one subsetting again would give."""
+    earlier = keeps.layout(name, "earlier").made
+    subset: list[str] = []
+    clean = weasyprint.pdf.fonts.Font.clean
+    monkeypatch.setattr(weasyprint.pdf.fonts.Font, "clean",
+                        lambda font, *args: subset.append(font.hash) or clean(font, *args))
+    kept = _make(keeps.after[name], previous=(earlier.record, earlier.pdf)).made
+    taken = list(subset)
+    subset.clear()
+    monkeypatch.setattr(notice.paginate, "_font_programs", lambda pdf: {})  # none to take
+    again = _make(keeps.after[name], previous=(earlier.record, earlier.pdf)).made
+    assert len(taken) < len(subset)  # fonts of the pages laid out, subset only without
+    assert kept.reused > 0 and kept.pdf == again.pdf
 
 
 @pytest.mark.parametrize("name", ["notice", LETTER])
