@@ -1,6 +1,6 @@
 """Command line of the notice pipeline: python build.py --help."""
 
-from notice.cli import main
+from notice.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import subprocess
+import sys
 
 import pytest
-from helpers import run
+from helpers import REPO, run
 
 import notice.cli
 
@@ -124,3 +126,29 @@ def test_internal_error_is_one_line_and_exit_3(year_folder, monkeypatch, command
         "content: content/2021 (the latest year; choose another with --content)",
         "Error: internal error (RuntimeError: boom); please report it with the content folder",
     ]
+
+
+def _program(where, *args: str, before: str = "pass") -> subprocess.CompletedProcess:
+    """build.py's entry point run as a program in the folder `where`: `before` is run first
+    in the same process."""
+    code = (f"import sys; sys.path.insert(0, {str(REPO)!r}); "
+            f"sys.argv = ['build.py', *{list(args)!r}]; {before}; "
+            "from notice.cli import entry; entry()")
+    return subprocess.run([sys.executable, "-c", code], cwd=where, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_the_program_ends_with_its_status_its_output_whole_and_exit_handlers_run(
+        year_folder):
+    """It leaves without taking the interpreter apart (os._exit): what it printed is all
+    there, the status is the command's, and the exit handlers have run."""
+    done = _program(year_folder, "units",
+                    before="import atexit; atexit.register(print, 'handlers ran')")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == run("units").stdout + "handlers ran\n"
+    assert done.stdout.count("\n") == 70  # 23 units, three lines each, and the handler
+    missing = _program(year_folder, "validate", "--content", "no-such-folder")
+    assert missing.returncode == 1
+    assert missing.stderr == ("no-such-folder: the content folder is missing\n"
+                              "1 problem in the content; nothing was written.\n")
+    assert _program(year_folder, "--no-such-option").returncode == 2
