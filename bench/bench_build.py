@@ -184,7 +184,8 @@ def report_builds(times: dict[str, list[float]], against: Path | None) -> None:
 # runs a command and prints the largest resident size of its processes, in kB
 PEAK_RSS = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)")
-KEPT = re.compile(r"(\d+) of their (\d+) pages were kept")  # the build's own summary
+# the build's own summary of pages kept (it prints none where none were)
+KEPT = re.compile(r"(\d+) of their (\d+) pages were kept")
 
 
 def letters_run(content: Path, out: Path, units: list[str],
@@ -312,6 +313,7 @@ def bench_floor() -> tuple[float, int]:
     from notice import pdf as notice_pdf
     from notice.paginate import parsed
 
+    assert FINAL, "bench_stages lays the documents out first"
     spent, pages = 0.0, 0
     for html, css, fonts in FINAL:
         allowed = frozenset(face.url for face in fonts.font_faces())

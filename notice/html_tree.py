@@ -23,12 +23,20 @@ _NOT_FOR_LIBXML2 = re.compile(
     r"<!--|<!\[|<\?|<(?:svg|math|script|style|template|noscript|textarea|xmp|iframe|noembed"
     r"|noframes|plaintext|select|option|frameset|base|form|image|isindex|listing|pre)\b"
     r"|[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|&(?!(?:amp|lt|gt|quot|#39|#x27|#34);)", re.I)
-# elements that close an open <p> in HTML5 (written inside one, libxml2 may keep them in it)
-_CLOSE_P = frozenset(
-    "address article aside blockquote center details dialog dir div dl fieldset figcaption "
-    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p section "
-    "summary table ul li dd dt".split())
-_TABLE_PARTS = frozenset(("caption", "colgroup", "thead", "tbody", "tfoot"))
+# the elements the templates write, and where each may stand (None: anywhere but where a
+# table's parts must be): any other element, or one elsewhere, is left to tinyhtml5
+_PARENTS = {
+    "html": (), "head": ("html",), "body": ("html",), "meta": ("head",), "title": ("head",),
+    "table": None, "caption": ("table",), "colgroup": ("table",), "col": ("colgroup",),
+    "thead": ("table",), "tbody": ("table",), "tfoot": ("table",),
+    "tr": ("table", "thead", "tbody", "tfoot"), "td": ("tr",), "th": ("tr",),
+    **{tag: None for tag in "section header footer div p h1 h2 h3 h4 h5 h6 hr span sub sup "
+       "b i strong em br img".split()},
+}
+# elements HTML5 ends an open <p> before (libxml2 may keep them in it); a heading also ends
+# an open heading
+_CLOSE_P = frozenset("section header footer div p h1 h2 h3 h4 h5 h6 hr table".split())
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _VOID = frozenset("area br col embed hr img input link meta param source track wbr".split())
 _START, _END = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)"), re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)")
 _ROW_GROUPS = frozenset(("thead", "tbody", "tfoot"))
@@ -71,40 +79,37 @@ def tree(source: str) -> ET.Element | None:
     return built
 
 
-def _copy(element) -> ET.Element | None:
-    """An ElementTree copy of an lxml element, tables given their implied <tbody>; None at
-    anything _NOT_FOR_LIBXML2 did not catch that HTML5 would build otherwise."""
-    copy = ET.Element(element.tag, dict(element.attrib))
+def _copy(element, ancestors: tuple[str, ...] = ()) -> ET.Element | None:
+    """An ElementTree copy of an lxml element (below `ancestors`, outermost first), tables
+    given their implied <tbody>; None at anything _NOT_FOR_LIBXML2 did not catch that HTML5
+    may build otherwise."""
+    tag = element.tag
+    if not isinstance(tag, str) or tag not in _PARENTS:
+        return None
+    allowed = _PARENTS[tag]
+    parent = ancestors[-1] if ancestors else None
+    if (allowed is not None and (parent not in allowed if ancestors else allowed)) or (
+            allowed is None and parent in _TABLE_TEXTLESS):
+        return None  # out of its place: HTML5 moves it, or drops it
+    if tag in _CLOSE_P and "p" in ancestors or tag in _HEADINGS and _HEADINGS & set(ancestors):
+        return None
+    copy = ET.Element(tag, dict(element.attrib))
     copy.text, copy.tail = element.text, element.tail
     children = list(element)
-    if element.tag in _TABLE_TEXTLESS and any(
+    if tag in _TABLE_TEXTLESS and any(
             (text or "").strip() for text in [element.text] + [c.tail for c in children]):
         return None  # text in a table's structure: HTML5 moves it before the table
-    if element.tag == "table":
-        kinds = {child.tag for child in children}
-        if "tr" in kinds:
-            if kinds - {"tr"}:  # rows beside other parts: left to HTML5's rules
-                return None
-            body = ET.SubElement(copy, "tbody")  # the rows' implied tbody, the text before
-            for child in children:              # them staying the table's
-                row = _copy(child)
-                if row is None:
-                    return None
-                body.append(row)
-            return copy
-        if kinds - _TABLE_PARTS:
+    inside, target = ancestors + (tag,), copy
+    if tag == "table" and any(child.tag == "tr" for child in children):
+        if any(child.tag != "tr" for child in children):  # rows beside other parts
             return None
-    elif element.tag in _ROW_GROUPS and {child.tag for child in children} - {"tr"}:
-        return None
+        # the rows' implied tbody, the text before them staying the table's
+        inside, target = inside + ("tbody",), ET.SubElement(copy, "tbody")
     for child in children:
-        if not isinstance(child.tag, str):
-            return None
-        if element.tag == "p" and child.tag in _CLOSE_P:
-            return None
-        made = _copy(child)
+        made = _copy(child, inside)
         if made is None:
             return None
-        copy.append(made)
+        target.append(made)
     return copy
 
 

@@ -437,7 +437,9 @@ class GlyphsKept(dict):
     def _clean(self, font, clean, to_unicode: dict, hinting) -> None:
         """Font.clean, or the earlier PDF's program where it holds the same glyphs."""
         same = set(to_unicode) == set(self.glyphs[font.hash][1])
-        program = self._program(font.hash) if same and not font.missing else None
+        # (a glyph the font lacks, here or on a kept page, changes how HarfBuzz subsets it)
+        lacks = font.missing or any(glyph >= font.glyph_count for glyph in to_unicode)
+        program = self._program(font.hash) if same and not lacks else None
         if program is None:
             clean(to_unicode, hinting)
         else:

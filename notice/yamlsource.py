@@ -49,9 +49,10 @@ class _StrictLoader(yaml.SafeLoader):
 
 # what _StrictLoader refuses (anchors, aliases) or PyYAML reads otherwise than libyaml: a tab
 # between a key and its value, line breaks other than CR and LF, a BOM inside the text (its
-# column), "?" inside brackets, a comment stuck to a block scalar's ">" or "|", a key without
-# a value inside brackets (where its empty value is)
-_NOT_FOR_LIBYAML = re.compile("[&*?\t\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#|:[ ]*[,}\\]]")
+# column), "?" inside brackets, a tag ("!": an empty one, a comma after one in brackets), a
+# comment stuck to a block scalar's ">" or "|", a key without a value inside brackets (where
+# its empty value is: more of these are found in the tree, _composed_in_c)
+_NOT_FOR_LIBYAML = re.compile("[&*?!\t\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#|:[ ]*[,}\\]]")
 
 
 def _composed_in_c(text: str) -> yaml.Node | None:
@@ -85,10 +86,13 @@ def _composed_in_c(text: str) -> yaml.Node | None:
         node.start_mark, node.end_mark = mark(node.start_mark), mark(node.end_mark)
         if isinstance(node, yaml.ScalarNode):
             node.style = node.style or None
-        elif isinstance(node, yaml.MappingNode):
-            stack += [(child, depth + 1) for pair in node.value for child in pair]
-        else:
-            stack += [(child, depth + 1) for child in node.value]
+            continue
+        children = [child for pair in node.value for child in pair] if isinstance(
+            node, yaml.MappingNode) else node.value
+        if node.flow_style and any(isinstance(child, yaml.ScalarNode) and child.value == ""
+                                   and not child.style for child in children):
+            return None  # an empty value in brackets: libyaml may mark it a line further
+        stack += [(child, depth + 1) for child in children]
     return root
 
 

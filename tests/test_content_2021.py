@@ -10,7 +10,7 @@ from helpers import CONTENT_2021
 
 from notice.content import load_content
 from notice.markup import plain
-from notice.model import CONSTRAINT_KINDS, ROLE_LEAD, ROLE_SHARED, chinese_date
+from notice.model import CONSTRAINT_KINDS, ROLE_LEAD, ROLE_SHARED, Units, chinese_date
 
 ECOLOGY = "市生态环境局"
 
@@ -88,10 +88,18 @@ def test_lead_role_takes_precedence_and_units_are_ordered(content):
         assert set(roles) <= {ROLE_LEAD, ROLE_SHARED}
 
 
-def test_assignments_are_found_once_and_handed_out_as_copies(content):
+def test_assignments_are_found_once_and_handed_out_as_copies(monkeypatch):
     """They are worked out once a content (a checklist names units thousands of times), and
     a caller that changes what it got does not change what the next caller gets."""
+    content = load_content(CONTENT_2021)
+    asked: list[str] = []
+    expand = Units.expand
+    monkeypatch.setattr(Units, "expand", lambda units, name: asked.append(name) or expand(
+        units, name))
     first = content.assignments_by_unit()
+    assert len(asked) == sum(len(i.lead_units) + len(i.responsible_units)
+                             for i in content.checklist.indicators)  # each name once
+    asked.clear()
     unit, assignments = next(iter(first.items()))
     count = len(assignments)
     assignments.clear()
@@ -100,6 +108,7 @@ def test_assignments_are_found_once_and_handed_out_as_copies(content):
     again = content.assignments_by_unit()
     assert unit in again and len(again[unit]) == count
     assert len(content.assignments()) == 274
+    assert asked == []  # not worked out again
     assert content.units.expand("市的一个不存在的单位") == ()
 
 def test_29_recipients_in_printed_order(content):
